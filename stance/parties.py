@@ -1,0 +1,176 @@
+"""The party registry: which side a speaker stands for.
+
+A registry is data (`{party_id: {"name": ..., "aliases": [...]}}`), never code.
+A speaker belongs to a party when its mention, or the name it resolves to,
+contains an alias as whole words, in possessive, plural or adjectival form
+("North Korea's", "North Korean", "US officials"); the longest alias wins.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stance.document import Claim
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_PARTIES = 500
+MAX_ALIASES = 500
+
+
+class RegistryError(ValueError):
+    """The registry given is not a valid `{id: {name, aliases}}` mapping."""
+
+
+def _variants(alias: str) -> set[str]:
+    """Surface forms an alias takes in running text."""
+    forms = {alias}
+    last = alias[-1:]
+    forms |= {alias + "'s", alias + "’s", alias + "'", alias + "’"}
+    if last.isalpha() and not alias.isupper():
+        forms.add(alias + ("es" if alias.endswith(("s", "sh", "ch", "x")) else "s"))
+        if alias.endswith("y") and len(alias) > 2 and alias[-2] not in "aeiou":
+            forms.add(alias[:-1] + "ies")
+        # Adjectival forms of place names: Korea -> Korean, Iran -> Iranian, Israel -> Israeli.
+        if alias[:1].isupper():
+            if alias.endswith("a"):
+                forms |= {alias + "n", alias + "ns"}
+            elif alias.endswith(("n", "l")):
+                forms |= {alias + "ian", alias + "i", alias + "ians", alias + "is"}
+    return forms
+
+
+def _pattern(form: str) -> str:
+    body = r"\s+".join(re.escape(part) for part in form.split())
+    return rf"(?<![\w-]){body}(?![\w-])"
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+class Registry:
+    """Parties and their aliases, with a matcher compiled once."""
+
+    def __init__(self, parties: Mapping[str, Any]):
+        self.parties = validate(parties)
+        self._matchers = self._compile()
+
+    def _compile(self) -> list[tuple[int, str, re.Pattern[str]]]:
+        matchers = []
+        for party in self.parties.values():
+            for alias in {party.name, *party.aliases}:
+                alias = " ".join(alias.split())
+                if not alias:
+                    continue
+                flags = 0 if _is_acronym(alias) else re.IGNORECASE
+                pattern = "|".join(_pattern(f) for f in sorted(_variants(alias), key=len, reverse=True))
+                matchers.append((len(alias), party.id, re.compile(pattern, flags)))
+        # Longest alias first, so the first hit is the best one.
+        matchers.sort(key=lambda m: -m[0])
+        return matchers
+
+    def match(self, *mentions: str | None) -> tuple[str | None, str | None]:
+        """The party whose longest alias occurs in any mention, with that alias."""
+        best: tuple[int, str, str] | None = None
+        for mention in mentions:
+            if not mention:
+                continue
+            for length, party_id, regex in self._matchers:
+                if best and length <= best[0]:
+                    break
+                hit = regex.search(mention)
+                if hit:
+                    best = (length, party_id, hit.group(0))
+                    break
+        return (best[1], best[2]) if best else (None, None)
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        return {p.id: {"name": p.name, "aliases": list(p.aliases)} for p in self.parties.values()}
+
+    def name(self, party_id: str | None) -> str | None:
+        party = self.parties.get(party_id or "")
+        return party.name if party else None
+
+    def __contains__(self, party_id: object) -> bool:
+        return party_id in self.parties
+
+    def __len__(self) -> int:
+        return len(self.parties)
+
+
+def _is_acronym(alias: str) -> bool:
+    letters = [c for c in alias if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and len(alias.split()) == 1
+
+
+def validate(parties: Any) -> dict[str, Party]:
+    """Check a registry's shape and return it as Party objects; raise RegistryError otherwise."""
+    if not isinstance(parties, Mapping):
+        raise RegistryError("the registry must be an object mapping party ids to {name, aliases}")
+    if len(parties) > MAX_PARTIES:
+        raise RegistryError(f"at most {MAX_PARTIES} parties")
+    out: dict[str, Party] = {}
+    for party_id, entry in parties.items():
+        if not isinstance(party_id, str) or not _ID.match(party_id):
+            raise RegistryError(f"party id {party_id!r} must be 1-64 letters, digits, '_', '-' or '.'")
+        if not isinstance(entry, Mapping):
+            raise RegistryError(f"party {party_id!r} must be an object with 'name' and 'aliases'")
+        name = entry.get("name", party_id)
+        aliases = entry.get("aliases", [])
+        if not isinstance(name, str) or not name.strip():
+            raise RegistryError(f"party {party_id!r}: 'name' must be a non-empty string")
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise RegistryError(f"party {party_id!r}: 'aliases' must be a list of strings")
+        if len(aliases) > MAX_ALIASES:
+            raise RegistryError(f"party {party_id!r}: at most {MAX_ALIASES} aliases")
+        cleaned = tuple(dict.fromkeys(" ".join(a.split()) for a in aliases if a.strip()))
+        if any(len(a) > 200 for a in cleaned):
+            raise RegistryError(f"party {party_id!r}: aliases are at most 200 characters")
+        out[party_id] = Party(party_id, name.strip(), cleaned)
+    return out
+
+
+def load_registry(path: str | Path) -> Registry:
+    """Read a registry file: the bare mapping, or a gold file's `parties` object."""
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    if isinstance(data, dict) and isinstance(data.get("parties"), dict):
+        data = data["parties"]
+    return Registry(data)
+
+
+_CLAUSE_END = re.compile(r"[,;:.!?()\u2014\u2013\n\"\u201c\u201d]| - ")
+
+
+def introduction(text: str, name: str) -> str:
+    """The clause in which the article first names someone ("Chris Green of the X Group").
+
+    Articles say once who a person speaks for and then use the bare name;
+    matching the registry against that first clause tags the later mentions.
+    """
+    at = text.find(name)
+    if at < 0 or not name.strip():
+        return ""
+    left = max(0, at - 80)
+    before = text[left:at]
+    cut = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
+    after = text[at + len(name) : at + len(name) + 80]
+    stop = _CLAUSE_END.search(after)
+    return before[cut:] + name + (after[: stop.start()] if stop else after)
+
+
+def tag_claims(claims: Iterable[Claim], registry: Registry, text: str | None = None) -> None:
+    """Set each claim's party from its speaker, or from the clause that introduced the speaker."""
+    for claim in claims:
+        party, _ = registry.match(claim.speaker)
+        if party is None and text and claim.speaker and claim.speaker[:1].isupper():
+            party, _ = registry.match(introduction(text, claim.speaker))
+        claim.party = party

@@ -1,0 +1,271 @@
+"""The archive: analysed articles joined to the issues and comparisons already stored.
+
+Adding an article never compares it with every stored claim: each of its
+issues looks up a few candidate claims through the full-text index and joins
+the stored issue they cluster with, and only the issues it touched have their
+comparisons recomputed (from a bounded number of claims).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from stance.analysis import analyze
+from stance.document import Article, Claim, Issue
+from stance.parties import Registry, tag_claims
+from stance.store import NotFound, Store
+
+if TYPE_CHECKING:
+    from stance.relations import StanceModel
+
+CANDIDATES_PER_ISSUE = 30
+CLAIMS_PER_COMPARISON = 60
+_WORD = re.compile(r"[^\W\d_][\w'-]{2,}")
+
+
+def telling_terms(texts: list[str], limit: int = 10) -> list[str]:
+    """The content words that best identify what some claims are about."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for word in _WORD.findall(text.lower()):
+            word = word.strip("'-")
+            if word not in ENGLISH_STOP_WORDS and len(word) > 2:
+                counts[word] += 1
+    ranked = sorted(counts, key=lambda w: (-counts[w], -len(w), w))
+    return ranked[:limit]
+
+
+class Service:
+    """What the API, the dashboard and the CLI do with the archive."""
+
+    def __init__(self, store: Store, registry: Registry, model: StanceModel | None):
+        self.store = store
+        self.registry = registry
+        self.model = model
+
+    # -- adding ------------------------------------------------------------
+
+    def ingest(self, article: Article) -> tuple[dict[str, Any], bool]:
+        """Analyse and store an article; the same text again returns the stored one."""
+        existing = self.store.article_id_for_text(article.text)
+        if existing:
+            return self.document(existing), False
+        analysis = analyze(article, self.registry, self.model)
+        article_id, created = self.store.add_article(analysis)
+        if created:
+            self.link_issues(article_id, analysis.claims, analysis.issues)
+        return self.document(article_id), created
+
+    def link_issues(self, article_id: str, claims: list[Claim], issues: list[Issue]) -> set[str]:
+        """Map the article's own issues onto stored issues, then refresh their comparisons."""
+        if self.model is None or not issues:
+            return set()
+        by_id = {c.id: c for c in claims}
+        issue_of: dict[str, str] = {}
+        touched: set[str] = set()
+        for issue in issues:
+            members = [by_id[cid] for cid in issue.claims if cid in by_id]
+            if not members:
+                continue
+            target = self._matching_stored_issue(article_id, members)
+            if target is None:
+                target = self.store.new_issue(issue.label)
+            for claim in members:
+                issue_of[claim.id] = target
+            touched.add(target)
+        self.store.set_claim_issues(article_id, issue_of)
+        for issue_id in touched:
+            self.refresh_comparisons(issue_id)
+        return touched
+
+    def _matching_stored_issue(self, article_id: str, members: list[Claim]) -> str | None:
+        """The stored issue that a few full-text candidates say these claims belong to."""
+        from stance.issues import group_claims
+
+        terms = telling_terms([c.text for c in members])
+        candidates = self.store.candidate_claims(terms, article_id, CANDIDATES_PER_ISSUE)
+        if not candidates:
+            return None
+        local = [copy.copy(c) for c in members]
+        for i, claim in enumerate(local):
+            claim.id = f"new{i}"
+        stored = [copy.copy(c) for c in candidates]
+        stored_issue = {}
+        for i, claim in enumerate(stored):
+            stored_issue[f"old{i}"] = claim.issue
+            claim.id = f"old{i}"
+        group_claims(local + stored, self.model)
+        votes: Counter[str] = Counter()
+        local_groups = {c.issue for c in local}
+        for claim in stored:
+            if claim.issue in local_groups and stored_issue[claim.id]:
+                votes[stored_issue[claim.id]] += 1
+        return votes.most_common(1)[0][0] if votes else None
+
+    def refresh_comparisons(self, issue_id: str) -> None:
+        """Recompute one issue's comparisons from its most recent claims, across articles."""
+        if self.model is None:
+            return
+        from stance.issues import compare
+
+        claims = [copy.copy(c) for c in self.store.claims_for_issue(issue_id, CLAIMS_PER_COMPARISON)]
+        key_of: dict[str, dict[str, str]] = {}
+        for claim in claims:
+            uid = f"{claim.article_id}/{claim.id}"  # type: ignore[attr-defined]
+            key_of[uid] = {"article": claim.article_id, "id": claim.id}  # type: ignore[attr-defined]
+            claim.id = uid
+            claim.issue = issue_id
+        issue = Issue(id=issue_id, label="", claims=[c.id for c in claims])
+        stored = []
+        for comparison in compare(claims, [issue], self.model):
+            data = comparison.to_dict()
+            for side in ("a", "b"):
+                data[side]["claims"] = [key_of[uid] for uid in data[side]["claims"]]
+            stored.append(data)
+        self.store.replace_comparisons(issue_id, stored)
+
+    # -- changing ------------------------------------------------------------
+
+    def add_client_claims(self, article_id: str, claims: list[Claim], replace: bool = False) -> dict[str, Any]:
+        """Store claims a client tagged itself, then regroup and compare the article."""
+        text = self.store.get_article_row(article_id)["text"]
+        kept = [] if replace else self.store.claims_for_article(article_id)
+        taken = {c.id for c in kept}
+        number = len(kept)
+        for claim in claims:
+            number += 1
+            while f"c{number}" in taken:
+                number += 1
+            claim.id = f"c{number}"
+            claim.origin = "client"  # type: ignore[attr-defined]
+            if claim.party is None:
+                tag_claims([claim], self.registry, text)
+        everything = sorted(kept + claims, key=lambda c: (c.start, c.end))
+        self._regroup(article_id, everything)
+        return self.document(article_id)
+
+    def reanalyse(self, article_id: str) -> dict[str, Any]:
+        """Run the whole analysis again (a new model, a new registry) and update what depends on it."""
+        row = self.store.get_article_row(article_id)
+        article = Article(**{k: row[k] for k in ("id", "text", "title", "source", "published", "url")})
+        analysis = analyze(article, self.registry, self.model)
+        client = [c for c in self.store.claims_for_article(article_id) if getattr(c, "origin", "") == "client"]
+        claims = analysis.claims + client
+        for i, claim in enumerate(sorted(claims, key=lambda c: (c.start, c.end)), start=1):
+            claim.id = f"c{i}"
+        self._regroup(article_id, claims)
+        return self.document(article_id)
+
+    def _regroup(self, article_id: str, claims: list[Claim]) -> None:
+        old_issues = {c.issue for c in self.store.claims_for_article(article_id) if c.issue}
+        issues: list[Issue] = []
+        if self.model is not None:
+            from stance.issues import group_claims
+
+            issues = group_claims(claims, self.model)
+        self.store.replace_claims(article_id, claims, self.model.info() if self.model else {})
+        touched = self.link_issues(article_id, claims, issues)
+        for issue_id in old_issues - touched:
+            self.refresh_comparisons(issue_id)
+
+    def retag_parties(self) -> int:
+        """Re-tag every stored claim with the current registry; return how many changed."""
+        changed_issues: set[str] = set()
+        changed = 0
+        for article_id in self.store.all_article_ids():
+            text = None
+            for claim in self.store.claims_for_article(article_id):
+                if getattr(claim, "origin", "") in ("client", "corrected"):
+                    continue
+                if text is None:
+                    text = self.store.get_article_row(article_id)["text"]
+                before = claim.party
+                tag_claims([claim], self.registry, text)
+                if claim.party != before:
+                    self.store.set_claim_party(article_id, claim.id, claim.party, origin="extracted")
+                    changed += 1
+                    if claim.issue:
+                        changed_issues.add(claim.issue)
+        for issue_id in changed_issues:
+            self.refresh_comparisons(issue_id)
+        return changed
+
+    # -- reading -------------------------------------------------------------
+
+    def document(self, article_id: str) -> dict[str, Any]:
+        """The contract document of a stored article, with its comparisons across the archive."""
+        row = self.store.get_article_row(article_id)
+        claims = self.store.claims_for_article(article_id)
+        issues: dict[str, list[str]] = {}
+        for claim in claims:
+            if claim.issue:
+                issues.setdefault(claim.issue, []).append(claim.id)
+        labels = {}
+        for issue_id in issues:
+            try:
+                labels[issue_id] = self.store.get_issue(issue_id)["label"]
+            except NotFound:
+                labels[issue_id] = ""
+        within, related = [], []
+        for comparison in self.store.find_comparisons(article=article_id):
+            sides = [comparison["a"]["claims"], comparison["b"]["claims"]]
+            if all(c["article"] == article_id for side in sides for c in side):
+                for side in ("a", "b"):
+                    comparison[side]["claims"] = [c["id"] for c in comparison[side]["claims"]]
+                within.append(comparison)
+            else:
+                related.append(self.expand(comparison))
+        article = {k: row[k] for k in ("id", "title", "source", "published", "url", "text")}
+        return {
+            "article": article,
+            "claims": [_claim_dict(c) for c in claims],
+            "issues": [{"id": i, "label": labels[i], "claims": ids} for i, ids in issues.items()],
+            "comparisons": within,
+            "related_comparisons": related,
+            "model": row["model"],
+        }
+
+    def expand(self, comparison: dict[str, Any]) -> dict[str, Any]:
+        """A stored comparison with each claim's text, speaker and article filled in."""
+        keys = [(c["article"], c["id"]) for side in "ab" for c in comparison[side]["claims"]]
+        claims = self.store.get_claims(keys)
+        out = dict(comparison)
+        for side in ("a", "b"):
+            filled = []
+            for ref in comparison[side]["claims"]:
+                claim = claims.get((ref["article"], ref["id"]))
+                if claim is not None:
+                    filled.append({**_claim_dict(claim), "article": ref["article"]})
+            out[side] = {"party": comparison[side]["party"], "claims": filled}
+        return out
+
+    def comparisons(self, **filters: Any) -> list[dict[str, Any]]:
+        return [self.expand(k) for k in self.store.find_comparisons(**filters)]
+
+    def issue(self, issue_id: str) -> dict[str, Any]:
+        """An issue with its claims by party, across articles, and its comparisons."""
+        issue = self.store.get_issue(issue_id)
+        claims = self.store.claims_for_issue(issue_id, limit=500)
+        by_party: dict[str, list[dict[str, Any]]] = {}
+        for claim in sorted(claims, key=lambda c: (c.party or "~", c.article_id, c.start)):  # type: ignore[attr-defined]
+            by_party.setdefault(claim.party or "none", []).append(
+                {**_claim_dict(claim), "article": claim.article_id}  # type: ignore[attr-defined]
+            )
+        articles = self.store.article_meta(sorted({c.article_id for c in claims}))  # type: ignore[attr-defined]
+        return {
+            **issue,
+            "parties": by_party,
+            "articles": articles,
+            "comparisons": self.comparisons(issue=issue_id),
+        }
+
+
+def _claim_dict(claim: Claim) -> dict[str, Any]:
+    data = claim.to_dict()
+    data["origin"] = getattr(claim, "origin", "extracted")
+    return data

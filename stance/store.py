@@ -1,0 +1,637 @@
+"""The store: the only module that speaks SQL.
+
+SQLite through sqlite-utils, in WAL mode with a busy timeout, so several
+gunicorn workers can write at once. Each article is written in one
+`BEGIN IMMEDIATE` transaction: a crash leaves it whole or absent. The schema
+moves forward by numbered migrations recorded in `migrations`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from stance.document import Analysis, Claim
+
+
+class NotFound(LookupError):
+    """No row with that id."""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _migration_1(db: Database) -> None:
+    db["articles"].create(
+        {
+            "id": str,
+            "text_hash": str,
+            "title": str,
+            "source": str,
+            "published": str,
+            "url": str,
+            "text": str,
+            "created": str,
+            "model": str,
+            "analysed": str,
+        },
+        pk="id",
+    )
+    db["articles"].create_index(["text_hash"], unique=True)
+    db["claims"].create(
+        {
+            "article_id": str,
+            "id": str,
+            "text": str,
+            "start": int,
+            "end": int,
+            "speaker": str,
+            "speaker_span": str,
+            "cue": str,
+            "cue_span": str,
+            "kind": str,
+            "party": str,
+            "issue_id": str,
+            "confidence": float,
+            "sentence_span": str,
+            "speaker_resolved_from": str,
+            "origin": str,
+        },
+        pk=("article_id", "id"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["claims"].create_index(["issue_id"])
+    db["claims"].create_index(["party"])
+    db["claims"].enable_fts(["text", "speaker"], create_triggers=True, tokenize="porter")
+    db["issues"].create({"id": str, "label": str, "created": str, "updated": str}, pk="id")
+    db["comparisons"].create(
+        {
+            "id": str,
+            "issue_id": str,
+            "relation": str,
+            "score": float,
+            "party_a": str,
+            "party_b": str,
+            "claims_a": str,
+            "claims_b": str,
+            "contrast": str,
+            "created": str,
+        },
+        pk="id",
+    )
+    db["comparisons"].create_index(["issue_id"])
+    db["comparison_articles"].create(
+        {"comparison_id": str, "article_id": str}, pk=("comparison_id", "article_id")
+    )
+    db["comparison_articles"].create_index(["article_id"])
+    db["feedback"].create(
+        {
+            "id": int,
+            "target": str,
+            "comparison_id": str,
+            "article_id": str,
+            "claim_id": str,
+            "verdict": str,
+            "relation": str,
+            "party": str,
+            "text_a": str,
+            "text_b": str,
+            "created": str,
+        },
+        pk="id",
+    )
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["counters"].create({"name": str, "value": int}, pk="name")
+
+
+MIGRATIONS = [_migration_1]
+
+
+class Store:
+    """Domain verbs over one SQLite database."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (and create) the database at `path`, ready for concurrent use."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        db = Database(conn)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if str(path) != ":memory:":
+            _retry(lambda: db.execute("PRAGMA journal_mode = WAL"))
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        store = cls(db)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema -------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        if "migrations" not in self.db.table_names():
+            return 0
+        row = self.db.execute("select max(version) from migrations").fetchone()
+        return row[0] or 0
+
+    def migrate(self) -> int:
+        """Apply the migrations this database lacks; return the version reached."""
+        if self.schema_version() >= len(MIGRATIONS):
+            return len(MIGRATIONS)
+        with self.write():
+            if "migrations" not in self.db.table_names():
+                self.db["migrations"].create({"version": int, "applied": str}, pk="version")
+            done = self.schema_version()
+            for version, migration in enumerate(MIGRATIONS, start=1):
+                if version > done:
+                    migration(self.db)
+                    self.db["migrations"].insert({"version": version, "applied": now()})
+        return len(MIGRATIONS)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Database]:
+        """One short write transaction, taken eagerly so writers queue instead of deadlocking."""
+        _retry(lambda: self.db.conn.execute("BEGIN IMMEDIATE"))
+        try:
+            yield self.db
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+            raise
+        else:
+            _retry(lambda: self.db.conn.execute("COMMIT"))
+
+    def _next_id(self, name: str, prefix: str) -> str:
+        row = self.db.execute("select value from counters where name = ?", [name]).fetchone()
+        value = (row[0] if row else 0) + 1
+        self.db.execute(
+            "insert into counters (name, value) values (?, ?) "
+            "on conflict(name) do update set value = excluded.value",
+            [name, value],
+        )
+        return f"{prefix}{value}"
+
+    # -- articles -----------------------------------------------------------
+
+    def article_id_for_text(self, text: str) -> str | None:
+        row = self.db.execute("select id from articles where text_hash = ?", [text_hash(text)]).fetchone()
+        return row[0] if row else None
+
+    def add_article(self, analysis: Analysis) -> tuple[str, bool]:
+        """Store an analysed article and its claims; return (id, created).
+
+        The same text posted twice is stored once: the second call returns
+        the first article's id with created=False.
+        """
+        article = analysis.article
+        digest = text_hash(article.text)
+        with self.write() as db:
+            row = db.execute("select id from articles where text_hash = ?", [digest]).fetchone()
+            if row:
+                return row[0], False
+            article_id = digest[:12]
+            db["articles"].insert(
+                {
+                    "id": article_id,
+                    "text_hash": digest,
+                    "title": article.title,
+                    "source": article.source,
+                    "published": article.published,
+                    "url": article.url,
+                    "text": article.text,
+                    "created": now(),
+                    "model": json.dumps(analysis.model),
+                    "analysed": now(),
+                }
+            )
+            self._insert_claims(article_id, analysis.claims)
+        article.id = article_id
+        return article_id, True
+
+    def _insert_claims(self, article_id: str, claims: list[Claim], origin: str = "extracted") -> None:
+        rows = []
+        for claim in claims:
+            row = claim.to_dict()
+            row["article_id"] = article_id
+            row["issue_id"] = row.pop("issue")
+            row["origin"] = getattr(claim, "origin", origin)
+            for key in ("speaker_span", "cue_span", "sentence_span"):
+                row[key] = json.dumps(row[key]) if row[key] is not None else None
+            rows.append(row)
+        if rows:
+            self.db["claims"].insert_all(rows, pk=("article_id", "id"))
+
+    def replace_claims(self, article_id: str, claims: list[Claim], model: dict[str, Any]) -> None:
+        """Swap an article's claims for a new analysis (re-analysis, client-tagged claims)."""
+        with self.write() as db:
+            self.get_article_row(article_id)
+            db.execute("delete from claims where article_id = ?", [article_id])
+            self._insert_claims(article_id, claims)
+            db.execute(
+                "update articles set model = ?, analysed = ? where id = ?",
+                [json.dumps(model), now(), article_id],
+            )
+
+    def get_article_row(self, article_id: str) -> dict[str, Any]:
+        row = self.db.execute("select * from articles where id = ?", [article_id]).fetchone()
+        if row is None:
+            raise NotFound(f"no article with id {article_id!r}")
+        return self._article(row)
+
+    def _article(self, row: tuple) -> dict[str, Any]:
+        cols = [
+            "id", "text_hash", "title", "source", "published", "url", "text", "created", "model", "analysed",
+        ]  # fmt: skip
+        out = dict(zip(cols, row, strict=True))
+        out["model"] = json.loads(out["model"] or "{}")
+        return out
+
+    def list_articles(self, after: int | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], int | None]:
+        """A page of articles, newest first, and the keyset token of the next page."""
+        where, params = "", []
+        if after is not None:
+            where, params = "where a.rowid < ?", [after]
+        rows = self.db.execute(
+            "select a.rowid, a.id, a.title, a.source, a.published, a.url, a.created, length(a.text), "
+            "(select count(*) from claims c where c.article_id = a.id) "
+            f"from articles a {where} order by a.rowid desc limit ?",
+            [*params, limit + 1],
+        ).fetchall()
+        page = [
+            {
+                "id": r[1], "title": r[2], "source": r[3], "published": r[4], "url": r[5],
+                "created": r[6], "length": r[7], "claims": r[8],
+            }
+            for r in rows[:limit]
+        ]  # fmt: skip
+        token = rows[limit - 1][0] if len(rows) > limit else None
+        return page, token
+
+    def count_articles(self) -> int:
+        return self.db.execute("select count(*) from articles").fetchone()[0]
+
+    def all_article_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("select id from articles order by rowid")]
+
+    def delete_article(self, article_id: str) -> list[str]:
+        """Delete an article, its claims and its comparisons; return the issues it touched."""
+        with self.write() as db:
+            self.get_article_row(article_id)
+            issues = [
+                r[0]
+                for r in db.execute(
+                    "select distinct issue_id from claims where article_id = ? and issue_id is not null",
+                    [article_id],
+                )
+            ]
+            comparison_ids = [
+                r[0]
+                for r in db.execute(
+                    "select comparison_id from comparison_articles where article_id = ?", [article_id]
+                )
+            ]
+            for cid in comparison_ids:
+                db.execute("delete from comparison_articles where comparison_id = ?", [cid])
+                db.execute("delete from comparisons where id = ?", [cid])
+            db.execute("delete from claims where article_id = ?", [article_id])
+            db.execute("delete from articles where id = ?", [article_id])
+            for issue_id in issues:
+                left = db.execute("select count(*) from claims where issue_id = ?", [issue_id]).fetchone()[0]
+                if not left:
+                    db.execute("delete from issues where id = ?", [issue_id])
+        return issues
+
+    # -- claims -------------------------------------------------------------
+
+    def claims_for_article(self, article_id: str) -> list[Claim]:
+        rows = self.db.execute(
+            "select * from claims where article_id = ? order by start, id", [article_id]
+        ).fetchall()
+        return [self._claim(r) for r in rows]
+
+    def _claim(self, row: tuple | dict) -> Claim:
+        if not isinstance(row, dict):
+            row = dict(zip(self._claim_cols(), row, strict=True))
+        data = dict(row)
+        for key in ("speaker_span", "cue_span", "sentence_span"):
+            data[key] = json.loads(data[key]) if data[key] else None
+        claim = Claim(
+            text=data["text"],
+            start=data["start"],
+            end=data["end"],
+            speaker=data["speaker"],
+            speaker_span=data["speaker_span"],
+            cue=data["cue"],
+            cue_span=data["cue_span"],
+            kind=data["kind"],
+            party=data["party"],
+            issue=data["issue_id"],
+            confidence=data["confidence"],
+            id=data["id"],
+            sentence_span=data["sentence_span"],
+            speaker_resolved_from=data["speaker_resolved_from"],
+        )
+        claim.article_id = data["article_id"]  # type: ignore[attr-defined]
+        claim.origin = data["origin"]  # type: ignore[attr-defined]
+        return claim
+
+    def _claim_cols(self) -> list[str]:
+        if not hasattr(self, "_claim_columns"):
+            self._claim_columns = [c.name for c in self.db["claims"].columns]
+        return self._claim_columns
+
+    def find_claims(
+        self,
+        party: str | None = None,
+        speaker: str | None = None,
+        article: str | None = None,
+        q: str | None = None,
+        issue: str | None = None,
+        after: int | None = None,
+        limit: int = 100,
+    ) -> tuple[list[Claim], int | None]:
+        """Claims matching every filter given, newest first, with a keyset token."""
+        where, params = [], []
+        if party is not None:
+            if party == "none":
+                where.append("c.party is null")
+            else:
+                where.append("c.party = ?")
+                params.append(party)
+        if speaker:
+            where.append("c.speaker like ? escape '\\'")
+            params.append("%" + _like_escape(speaker) + "%")
+        if article:
+            where.append("c.article_id = ?")
+            params.append(article)
+        if issue:
+            where.append("c.issue_id = ?")
+            params.append(issue)
+        if q is not None:
+            query = fts_query(q)
+            if query is None:
+                return [], None
+            where.append("c.rowid in (select rowid from claims_fts where claims_fts match ?)")
+            params.append(query)
+        if after is not None:
+            where.append("c.rowid < ?")
+            params.append(after)
+        sql = "select c.rowid, c.* from claims c"
+        if where:
+            sql += " where " + " and ".join(where)
+        sql += " order by c.rowid desc limit ?"
+        rows = self.db.execute(sql, [*params, limit + 1]).fetchall()
+        claims = [self._claim(r[1:]) for r in rows[:limit]]
+        token = rows[limit - 1][0] if len(rows) > limit else None
+        return claims, token
+
+    def candidate_claims(self, terms: list[str], exclude_article: str, limit: int = 30) -> list[Claim]:
+        """Stored claims that share the most telling terms, found through the full-text index."""
+        terms = [t for t in terms if t.isalnum()][:12]
+        if not terms:
+            return []
+        query = " OR ".join(f'"{t}"' for t in terms)
+        rows = self.db.execute(
+            "select c.* from claims_fts f join claims c on c.rowid = f.rowid "
+            "where claims_fts match ? and c.article_id != ? and c.issue_id is not null "
+            "order by bm25(claims_fts) limit ?",
+            [query, exclude_article, limit],
+        ).fetchall()
+        return [self._claim(r) for r in rows]
+
+    def claims_for_issue(self, issue_id: str, limit: int = 200) -> list[Claim]:
+        rows = self.db.execute(
+            "select * from claims where issue_id = ? order by rowid desc limit ?", [issue_id, limit]
+        ).fetchall()
+        return [self._claim(r) for r in rows]
+
+    def set_claim_issues(self, article_id: str, issue_of: dict[str, str]) -> None:
+        with self.write() as db:
+            for claim_id, issue_id in issue_of.items():
+                db.execute(
+                    "update claims set issue_id = ? where article_id = ? and id = ?",
+                    [issue_id, article_id, claim_id],
+                )
+
+    def set_claim_party(
+        self, article_id: str, claim_id: str, party: str | None, origin: str = "corrected"
+    ) -> Claim:
+        """Set a claim's party: a reader's correction, or a re-tag after a registry change."""
+        with self.write() as db:
+            cur = db.execute(
+                "update claims set party = ?, origin = ? where article_id = ? and id = ?",
+                [party, origin, article_id, claim_id],
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no claim {claim_id!r} in article {article_id!r}")
+        row = self.db.execute(
+            "select * from claims where article_id = ? and id = ?", [article_id, claim_id]
+        ).fetchone()
+        return self._claim(row)
+
+    # -- issues -------------------------------------------------------------
+
+    def new_issue(self, label: str) -> str:
+        with self.write() as db:
+            issue_id = self._next_id("issue", "i")
+            db["issues"].insert({"id": issue_id, "label": label, "created": now(), "updated": now()})
+        return issue_id
+
+    def update_issue_label(self, issue_id: str, label: str) -> None:
+        with self.write() as db:
+            db.execute("update issues set label = ?, updated = ? where id = ?", [label, now(), issue_id])
+
+    def get_issue(self, issue_id: str) -> dict[str, Any]:
+        row = self.db.execute("select id, label, created, updated from issues where id = ?", [issue_id]).fetchone()
+        if row is None:
+            raise NotFound(f"no issue with id {issue_id!r}")
+        return dict(zip(["id", "label", "created", "updated"], row, strict=True))
+
+    def list_issues(self, min_claims: int = 2, limit: int = 200, after: int | None = None) -> list[dict[str, Any]]:
+        """Issues with their claim, party and article counts, most disputed first."""
+        rows = self.db.execute(
+            "select i.id, i.label, i.updated, count(c.id), count(distinct c.party), count(distinct c.article_id), "
+            "(select count(*) from comparisons k where k.issue_id = i.id and k.relation = 'conflict'), "
+            "(select max(score) from comparisons k where k.issue_id = i.id and k.relation = 'conflict'), "
+            "(select count(*) from comparisons k where k.issue_id = i.id and k.relation = 'agree') "
+            "from issues i join claims c on c.issue_id = i.id "
+            "group by i.id having count(c.id) >= ? "
+            "order by 7 desc, 8 desc, 4 desc, i.id limit ?",
+            [min_claims, limit],
+        ).fetchall()
+        keys = ["id", "label", "updated", "claims", "parties", "articles", "conflicts", "top_score", "agreements"]
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    # -- comparisons ----------------------------------------------------------
+
+    def replace_comparisons(self, issue_id: str, comparisons: list[dict[str, Any]]) -> None:
+        """Swap the stored comparisons of one issue for a fresh set.
+
+        Each comparison: relation, score, contrast, and sides a/b as
+        {"party", "claims": [{"article", "id"}]}.
+        """
+        with self.write() as db:
+            old = [r[0] for r in db.execute("select id from comparisons where issue_id = ?", [issue_id])]
+            for cid in old:
+                db.execute("delete from comparison_articles where comparison_id = ?", [cid])
+            db.execute("delete from comparisons where issue_id = ?", [issue_id])
+            for comparison in comparisons:
+                cid = self._next_id("comparison", "k")
+                db["comparisons"].insert(
+                    {
+                        "id": cid,
+                        "issue_id": issue_id,
+                        "relation": comparison["relation"],
+                        "score": comparison["score"],
+                        "party_a": comparison["a"]["party"],
+                        "party_b": comparison["b"]["party"],
+                        "claims_a": json.dumps(comparison["a"]["claims"]),
+                        "claims_b": json.dumps(comparison["b"]["claims"]),
+                        "contrast": json.dumps(comparison.get("contrast") or []),
+                        "created": now(),
+                    }
+                )
+                articles = {c["article"] for side in "ab" for c in comparison[side]["claims"]}
+                db["comparison_articles"].insert_all(
+                    [{"comparison_id": cid, "article_id": a} for a in sorted(articles)]
+                )
+
+    def find_comparisons(
+        self,
+        issue: str | None = None,
+        party: str | None = None,
+        relation: str | None = None,
+        article: str | None = None,
+        comparison_id: str | None = None,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        where, params = [], []
+        if comparison_id:
+            where.append("k.id = ?")
+            params.append(comparison_id)
+        if issue:
+            where.append("k.issue_id = ?")
+            params.append(issue)
+        if party:
+            where.append("(k.party_a = ? or k.party_b = ?)")
+            params += [party, party]
+        if relation:
+            where.append("k.relation = ?")
+            params.append(relation)
+        if article:
+            where.append("k.id in (select comparison_id from comparison_articles where article_id = ?)")
+            params.append(article)
+        sql = (
+            "select k.id, k.issue_id, k.relation, k.score, k.party_a, k.party_b, k.claims_a, k.claims_b, "
+            "k.contrast, i.label from comparisons k left join issues i on i.id = k.issue_id"
+        )
+        if where:
+            sql += " where " + " and ".join(where)
+        sql += " order by (k.relation = 'conflict') desc, k.score desc, k.id limit ?"
+        out = []
+        for r in self.db.execute(sql, [*params, limit]).fetchall():
+            out.append(
+                {
+                    "id": r[0],
+                    "issue": r[1],
+                    "issue_label": r[9],
+                    "relation": r[2],
+                    "score": r[3],
+                    "a": {"party": r[4], "claims": json.loads(r[6])},
+                    "b": {"party": r[5], "claims": json.loads(r[7])},
+                    "contrast": json.loads(r[8]),
+                }
+            )
+        return out
+
+    def get_claims(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Claim]:
+        """Claims by (article id, claim id)."""
+        out: dict[tuple[str, str], Claim] = {}
+        by_article: dict[str, list[str]] = {}
+        for article_id, claim_id in keys:
+            by_article.setdefault(article_id, []).append(claim_id)
+        for article_id, ids in by_article.items():
+            marks = ",".join("?" * len(ids))
+            rows = self.db.execute(
+                f"select * from claims where article_id = ? and id in ({marks})", [article_id, *ids]
+            ).fetchall()
+            for row in rows:
+                claim = self._claim(row)
+                out[(article_id, claim.id)] = claim
+        return out
+
+    def article_meta(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"select id, title, source, published, url from articles where id in ({marks})", ids
+        ).fetchall()
+        return {r[0]: {"id": r[0], "title": r[1], "source": r[2], "published": r[3], "url": r[4]} for r in rows}
+
+    # -- registry, feedback -------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.db.execute("select value from settings where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def put_setting(self, key: str, value: str) -> None:
+        with self.write() as db:
+            db.execute(
+                "insert into settings (key, value) values (?, ?) "
+                "on conflict(key) do update set value = excluded.value",
+                [key, value],
+            )
+
+    def add_feedback(self, record: dict[str, Any]) -> int:
+        with self.write() as db:
+            db["feedback"].insert({**record, "created": now()})
+            return db.execute("select last_insert_rowid()").fetchone()[0]
+
+    def list_feedback(self) -> list[dict[str, Any]]:
+        return list(self.db["feedback"].rows_where(order_by="id"))
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def fts_query(q: str) -> str | None:
+    """A user's search words as a safe FTS5 query (each word quoted, all required), or None."""
+    words = ["".join(ch for ch in w if ch.isalnum()) for w in q.split()]
+    words = [w for w in words if w][:20]
+    return " ".join(f'"{w}"' for w in words) or None
+
+
+def _retry(action, attempts: int = 50):  # type: ignore[no-untyped-def]
+    """Run a statement, waiting out 'database is locked' beyond the busy timeout."""
+    delay = 0.01
+    for attempt in range(attempts):
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    return None
