@@ -18,10 +18,10 @@ from flask import Flask, current_app, g, request, session
 
 from stance import problems
 from stance.parties import Registry, load_registry
+from stance.paths import default_path
 from stance.service import Service
 from stance.store import Store
 
-REPO = Path(__file__).resolve().parent.parent
 ENV_SETTINGS = {
     "DATABASE": "STANCE_DB",
     "MODEL_PATH": "STANCE_MODEL",
@@ -33,12 +33,6 @@ ENV_SETTINGS = {
     "MAX_CONTENT_LENGTH": "STANCE_MAX_BODY",
     "SECRET_KEY": "STANCE_SECRET_KEY",
 }
-
-
-def default_path(*parts: str) -> str:
-    """A file shipped with the project: beside the working directory, else beside the package."""
-    here = Path.cwd().joinpath(*parts)
-    return str(here if here.exists() else REPO.joinpath(*parts))
 
 
 def default_settings() -> dict[str, Any]:
@@ -96,6 +90,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from stance import api
 
     app.register_blueprint(api.bp)
+    from flask_swagger_ui import get_swaggerui_blueprint
+
+    docs = get_swaggerui_blueprint("/api/docs", "/api/openapi.json", config={"app_name": "stance API"})
+    app.register_blueprint(docs, url_prefix="/api/docs")
     try:
         from stance import web
     except ImportError:  # the dashboard is optional while it is being built
@@ -178,7 +176,9 @@ def check_access():  # type: ignore[no-untyped-def]
     given = presented_key()
     if request.method in WRITE_METHODS:
         if write_key and not key_matches(given, write_key):
-            raise problems.Problem(401, "this write needs the API key (Authorization: Bearer KEY or X-API-Key)")
+            raise problems.Problem(
+                401, "this write needs the API key (Authorization: Bearer KEY or X-API-Key)"
+            )
     elif read_key and not (key_matches(given, read_key) or (write_key and key_matches(given, write_key))):
         raise problems.Problem(401, "reading needs the read key (Authorization: Bearer KEY or X-API-Key)")
     return None

@@ -131,7 +131,9 @@ class Service:
 
     # -- changing ------------------------------------------------------------
 
-    def add_client_claims(self, article_id: str, claims: list[Claim], replace: bool = False) -> dict[str, Any]:
+    def add_client_claims(
+        self, article_id: str, claims: list[Claim], replace: bool = False
+    ) -> dict[str, Any]:
         """Store claims a client tagged itself, then regroup and compare the article."""
         text = self.store.get_article_row(article_id)["text"]
         kept = [] if replace else self.store.claims_for_article(article_id)
@@ -154,7 +156,9 @@ class Service:
         row = self.store.get_article_row(article_id)
         article = Article(**{k: row[k] for k in ("id", "text", "title", "source", "published", "url")})
         analysis = analyze(article, self.registry, self.model)
-        client = [c for c in self.store.claims_for_article(article_id) if getattr(c, "origin", "") == "client"]
+        client = [
+            c for c in self.store.claims_for_article(article_id) if getattr(c, "origin", "") == "client"
+        ]
         claims = analysis.claims + client
         for i, claim in enumerate(sorted(claims, key=lambda c: (c.start, c.end)), start=1):
             claim.id = f"c{i}"

@@ -266,7 +266,9 @@ class Store:
         out["model"] = json.loads(out["model"] or "{}")
         return out
 
-    def list_articles(self, after: int | None = None, limit: int = 50) -> tuple[list[dict[str, Any]], int | None]:
+    def list_articles(
+        self, after: int | None = None, limit: int = 50
+    ) -> tuple[list[dict[str, Any]], int | None]:
         """A page of articles, newest first, and the keyset token of the next page."""
         where, params = "", []
         if after is not None:
@@ -462,12 +464,16 @@ class Store:
             db.execute("update issues set label = ?, updated = ? where id = ?", [label, now(), issue_id])
 
     def get_issue(self, issue_id: str) -> dict[str, Any]:
-        row = self.db.execute("select id, label, created, updated from issues where id = ?", [issue_id]).fetchone()
+        row = self.db.execute(
+            "select id, label, created, updated from issues where id = ?", [issue_id]
+        ).fetchone()
         if row is None:
             raise NotFound(f"no issue with id {issue_id!r}")
         return dict(zip(["id", "label", "created", "updated"], row, strict=True))
 
-    def list_issues(self, min_claims: int = 2, limit: int = 200, after: int | None = None) -> list[dict[str, Any]]:
+    def list_issues(
+        self, min_claims: int = 2, limit: int = 200, after: int | None = None
+    ) -> list[dict[str, Any]]:
         """Issues with their claim, party and article counts, most disputed first."""
         rows = self.db.execute(
             "select i.id, i.label, i.updated, count(c.id), count(distinct c.party), count(distinct c.article_id), "
@@ -479,7 +485,17 @@ class Store:
             "order by 7 desc, 8 desc, 4 desc, i.id limit ?",
             [min_claims, limit],
         ).fetchall()
-        keys = ["id", "label", "updated", "claims", "parties", "articles", "conflicts", "top_score", "agreements"]
+        keys = [
+            "id",
+            "label",
+            "updated",
+            "claims",
+            "parties",
+            "articles",
+            "conflicts",
+            "top_score",
+            "agreements",
+        ]
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     # -- comparisons ----------------------------------------------------------
@@ -587,7 +603,9 @@ class Store:
         rows = self.db.execute(
             f"select id, title, source, published, url from articles where id in ({marks})", ids
         ).fetchall()
-        return {r[0]: {"id": r[0], "title": r[1], "source": r[2], "published": r[3], "url": r[4]} for r in rows}
+        return {
+            r[0]: {"id": r[0], "title": r[1], "source": r[2], "published": r[3], "url": r[4]} for r in rows
+        }
 
     # -- registry, feedback -------------------------------------------------
 
@@ -630,7 +648,7 @@ def _retry(action, attempts: int = 50):  # type: ignore[no-untyped-def]
         try:
             return action()
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error) or attempt == attempts - 1:
+            if ("locked" not in str(error) and "busy" not in str(error)) or attempt == attempts - 1:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 0.5)

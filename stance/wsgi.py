@@ -1,0 +1,5 @@
+"""The WSGI entry point for gunicorn: `gunicorn stance.wsgi:app`."""
+
+from stance.app import create_app
+
+app = create_app()
