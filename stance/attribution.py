@@ -1,0 +1,762 @@
+"""Find attributed claims in an article: direct quotes, reported speech and "according to X".
+
+The extractor works sentence by sentence over a light token stream (no parser):
+
+1. quote marks are paired per paragraph (curly, straight and doubled '' marks; a paragraph
+   that opens a quote without closing it continues into the next paragraph when that one
+   opens with a quote mark, newspaper style);
+2. reporting cues are words of the cue lexicon learnt from PolNeAR train ("said", "told",
+   "insisted", "according to", ...), kept when the learnt cue classifier agrees;
+3. each cue gets a speaker (the noun phrase before it, or after it in "..., said X") and a
+   content (what follows it, or the clause before "..., X said", or the quote beside it);
+4. pronoun speakers are resolved to the last speaker or named person, names are expanded to
+   their fullest form in the article.
+
+Nothing here knows any entity: names come from the text, cue words from the lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from stance.cues import TOKEN_RE, CueModel, load_lexicon
+from stance.document import Claim
+from stance.segment import paragraphs, sentences
+
+# --- lexicons ------------------------------------------------------------------------------
+
+_LEXICON = load_lexicon()
+_CUE_MODEL = CueModel.load()
+
+# Words too common to head a cue on their own, even though annotators put them in cue spans.
+_NOT_HEADS = frozenset(
+    """to has on about is have also was are not out been had were did made now back against
+    up could would will can may might should must be being with for from in of at by as the a an
+    and or but so than then this that it its his her their our my your more most very just still
+    even only first last long new both all into over off down no when while after before if
+    statement interview questions question criticism campaign debate point attacks clear week
+    tuesday monday wednesday thursday friday saturday sunday known publicly repeatedly recently
+    later often widely strongly openly quick eager confident aware""".split()
+)
+_MIN_HEAD_RATE = 0.25
+_CUE_THRESHOLD = 0.35
+
+# Verbs that always report speech: enough on their own in "..., X said." and around quotes.
+_SPEECH = frozenset(
+    """said says say saying told tells tell telling added adds adding wrote writes write writing
+    asked asks ask asking explained explains noted notes noting argued argues arguing insisted
+    insists declared declares stated states replied replies responded responds continued
+    continues tweeted tweets posted recalled recalls warned warns remarked observed commented
+    added: said: joked quipped announced announces claimed claims acknowledged admitted
+    conceded concluded suggested suggests predicted stressed emphasized pointed reported reports
+    confirmed denied maintained added. shouted yelled cautioned complained""".split()
+)
+# Verbs whose first object is the person addressed, not the content ("told reporters that ...").
+_ADDRESS = frozenset(
+    """told tells tell telling asked asks ask asking urged urges urging warned warns warning
+    reminded reminds assured assures informed informs convinced persuaded""".split()
+)
+_AUX = frozenset(
+    """has have had also later previously repeatedly once then recently again never often
+    would will could did does do not n't publicly privately already even still first initially
+    further separately similarly subsequently quickly simply flatly openly explicitly
+    reportedly apparently is was were are been be being just only""".split()
+)
+_DETERMINERS = frozenset("the a an this that these those some many several two three four five".split())
+_NP_STOP = frozenset(
+    """to in on at by as into with without after before during while when if because though
+    although since until than that which who whom whose what where why how and or but nor so yet
+    is are was were be been being has have had do does did will would can could may might shall
+    should must not no also said says say told tells added wrote asked also there here it its
+    then just even only""".split()
+)
+_NP_LINKS = frozenset("of for at from in with".split())
+_PRONOUNS = frozenset("he she they it we i you who which".split())
+_PERSON_PRONOUNS = frozenset("he she".split())
+_SPEAKER_TITLES = frozenset(
+    """mr mrs ms dr sen senator rep gov governor president vice gen general prof professor
+    secretary minister prime chairman ambassador spokesman spokeswoman spokesperson former
+    mayor judge justice leader candidate nominee chief director""".split()
+)
+_CONTENT_CUTS = re.compile(
+    r",\s+(?:saying|adding|noting|arguing|according to|while|though|although|insisting|"
+    r"explaining|warning|calling|claiming)\b|;\s"
+)
+_QUOTE_OPEN = "“„«"
+_QUOTE_CLOSE = "”»"
+_STRAIGHT = '"'
+_DOUBLE_APOS = re.compile(r"''|‘‘|’’")
+_WORD_RE = re.compile(r"\w")
+_TRAIL = " \t\r\n,;:—–-"
+_LEAD = " \t\r\n,;:—–-"
+
+
+@dataclass
+class _Tok:
+    start: int
+    end: int
+    text: str
+    low: str
+
+
+@dataclass
+class _Quote:
+    start: int  # first char inside the marks
+    end: int  # last char inside the marks (exclusive)
+    open_at: int
+    close_at: int | None
+    parts: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _Found:
+    start: int
+    end: int
+    kind: str
+    cue: str | None
+    cue_span: tuple[int, int] | None
+    speaker_span: tuple[int, int] | None
+    confidence: float
+    speaker: str | None = None
+    resolved_from: str | None = None
+
+
+# --- quotes --------------------------------------------------------------------------------
+
+
+def _quote_marks(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(position, width, role) for each double quote mark in text[start:end]; role is open/close."""
+    marks = []
+    i = start
+    while i < end:
+        c = text[i]
+        width = 1
+        if text.startswith(("''", "‘‘", "’’"), i) and i + 1 < end:
+            width = 2
+            role = _straight_role(text, i, width, start, end)
+            if text[i] == "‘":
+                role = "open"
+            elif text[i] == "’" and role == "open" and not (i == start or text[i - 1].isspace()):
+                role = "close"
+        elif c in _QUOTE_OPEN:
+            role = "open"
+        elif c in _QUOTE_CLOSE:
+            role = "close"
+        elif c == _STRAIGHT:
+            role = _straight_role(text, i, 1, start, end)
+        else:
+            i += 1
+            continue
+        marks.append((i, width, role))
+        i += width
+    return marks
+
+
+def _straight_role(text: str, i: int, width: int, start: int, end: int) -> str:
+    before = text[i - 1] if i > start else " "
+    after = text[i + width] if i + width < end else " "
+    if before.isspace() or before in "([{—–-/":
+        return "open"
+    if after.isspace() or after in ".,;:!?)]}—–-" or i + width >= end:
+        return "close"
+    return "open" if not before.isalnum() else "close"
+
+
+def _find_quotes(text: str, paras: list[tuple[int, int]]) -> list[_Quote]:
+    """Paired quotes; an unclosed quote runs to the paragraph end and may continue in the next one."""
+    quotes: list[_Quote] = []
+    for p_start, p_end in paras:
+        open_at = None
+        for pos, width, role in _quote_marks(text, p_start, p_end):
+            if role == "open":
+                if open_at is not None and pos > open_at[0] + open_at[1]:
+                    # A second opener: the first quote never closed; it ends here.
+                    quotes.append(_make_quote(text, open_at, pos, None))
+                open_at = (pos, width)
+            elif open_at is not None:
+                quotes.append(_make_quote(text, open_at, pos, pos))
+                open_at = None
+        if open_at is not None:
+            quotes.append(_make_quote(text, open_at, p_end, None))
+    # Merge newspaper-style continuations: unclosed quote at a paragraph end + next paragraph opens.
+    merged: list[_Quote] = []
+    para_starts = [s for s, _ in paras]
+    for q in quotes:
+        if merged and merged[-1].close_at is None and q.open_at in para_starts and _next_para(
+            para_starts, merged[-1].open_at, q.open_at
+        ):
+            prev = merged[-1]
+            prev.parts.append((q.start, q.end))
+            prev.end, prev.close_at = q.end, q.close_at
+            continue
+        merged.append(q)
+    return [q for q in merged if q.end > q.start]
+
+
+def _next_para(para_starts: list[int], a: int, b: int) -> bool:
+    ia = bisect_right(para_starts, a) - 1
+    ib = bisect_right(para_starts, b) - 1
+    return ib == ia + 1
+
+
+def _make_quote(text: str, open_at: tuple[int, int], end: int, close_at: int | None) -> _Quote:
+    s = open_at[0] + open_at[1]
+    e = end
+    while e > s and text[e - 1] in _TRAIL + " ":
+        e -= 1
+    while s < e and text[s].isspace():
+        s += 1
+    return _Quote(s, e, open_at[0], close_at, [(s, e)])
+
+
+# --- tokens and noun phrases ---------------------------------------------------------------
+
+
+def _tokens(text: str, start: int, end: int) -> list[_Tok]:
+    return [_Tok(m.start(), m.end(), m.group(), m.group().lower()) for m in TOKEN_RE.finditer(text, start, end)]
+
+
+def _is_cap(tok: _Tok) -> bool:
+    return tok.text[:1].isupper() or tok.text[:1].isdigit()
+
+
+def _np_before(toks: list[_Tok], j: int, sent_start_idx: int = 0) -> tuple[int, int] | None:
+    """Token index range [a, b] of the noun phrase ending at toks[j] (walking left), or None."""
+    if j < sent_start_idx:
+        return None
+    tok = toks[j]
+    if tok.low in _PRONOUNS:
+        return (j, j)
+    if not _WORD_RE.match(tok.text) or tok.low in _NP_STOP:
+        return None
+    a = j
+    k = j - 1
+    while k >= sent_start_idx and j - k < 12:
+        t = toks[k]
+        low = t.low
+        if low in _NP_STOP and low not in _NP_LINKS and not (low == "and" and _is_cap(toks[k + 1])):
+            break
+        if not _WORD_RE.match(t.text) and t.text not in "-’'&.":
+            break
+        if low in _NP_LINKS and not (_is_cap(toks[k - 1]) or toks[k - 1].low not in _NP_STOP) if k > 0 else True:
+            break
+        a = k
+        k -= 1
+    # Drop a leading preposition or conjunction left by the walk.
+    while a < j and (toks[a].low in _NP_LINKS or toks[a].low == "and"):
+        a += 1
+    return (a, j)
+
+
+def _np_after(toks: list[_Tok], i: int, end_idx: int) -> tuple[int, int] | None:
+    """Token index range of the noun phrase starting at toks[i] ("said Chris Green of the X Group")."""
+    if i >= end_idx:
+        return None
+    if toks[i].low in _PRONOUNS:
+        return (i, i)
+    if not _WORD_RE.match(toks[i].text) or toks[i].low in _NP_STOP:
+        return None
+    b = i
+    k = i + 1
+    while k < end_idx and k - i < 14:
+        t = toks[k]
+        if t.text in ",.;:!?”“\"()—–":
+            break
+        if t.low in _NP_STOP and t.low not in _NP_LINKS and t.low != "and":
+            break
+        b = k
+        k += 1
+    while b > i and toks[b].low in _NP_LINKS | {"and", "the", "a", "an"}:
+        b -= 1
+    return (i, b)
+
+
+# --- the extractor -------------------------------------------------------------------------
+
+
+def extract_claims(text: str) -> list[Claim]:
+    """Every attributed claim in `text`, in order of start offset (ids c1, c2, ...)."""
+    if not text or not text.strip():
+        return []
+    paras = paragraphs(text)
+    sents = sentences(text)
+    quotes = _find_quotes(text, paras)
+    found: list[_Found] = []
+    sent_starts = [s for s, _ in sents]
+    toks = _tokens(text, 0, len(text))
+    tok_starts = [t.start for t in toks]
+    in_quote = _quote_index(quotes)
+
+    for s_start, s_end in sents:
+        a = bisect_right(tok_starts, s_start - 1)
+        b = bisect_right(tok_starts, s_end - 1)
+        if b - a < 2:
+            continue
+        _cues_in_sentence(text, toks, a, b, (s_start, s_end), quotes, in_quote, found)
+
+    _attach_quotes(text, quotes, found)
+    found = _dedupe(found)
+    found.sort(key=lambda f: (f.start, f.end))
+    _resolve_speakers(text, toks, found)
+
+    claims = []
+    for k, f in enumerate(found, 1):
+        s_idx = max(0, bisect_right(sent_starts, f.start) - 1)
+        e_idx = max(s_idx, bisect_right(sent_starts, f.end - 1) - 1)
+        claims.append(
+            Claim(
+                text=text[f.start : f.end],
+                start=f.start,
+                end=f.end,
+                speaker=f.speaker,
+                speaker_span=list(f.speaker_span) if f.speaker_span else None,
+                cue=text[f.cue_span[0] : f.cue_span[1]] if f.cue_span else None,
+                cue_span=list(f.cue_span) if f.cue_span else None,
+                kind=f.kind,
+                confidence=round(f.confidence, 3),
+                id=f"c{k}",
+                sentence_span=[sents[s_idx][0], sents[e_idx][1]] if sents else None,
+                speaker_resolved_from=f.resolved_from,
+            )
+        )
+    return claims
+
+
+def _quote_index(quotes: list[_Quote]):
+    starts = [q.open_at for q in quotes]
+
+    def inside(pos: int) -> _Quote | None:
+        k = bisect_right(starts, pos) - 1
+        if k >= 0:
+            q = quotes[k]
+            for s, e in q.parts:
+                if s <= pos < e:
+                    return q
+        return None
+
+    return inside
+
+
+def _is_head(toks: list[_Tok], i: int, a: int, b: int) -> float:
+    """Probability that toks[i] heads a reporting cue (0 when it is not a lexicon head word)."""
+    low = toks[i].low
+    stats = _LEXICON.get(low)
+    if low == "according" and i + 1 < b and toks[i + 1].low == "to":
+        return 0.95
+    if stats is None or low in _NOT_HEADS or stats.rate < _MIN_HEAD_RATE:
+        return 0.0
+    words = [t.text if (k > a and t.text[:1].isupper()) else t.low for k, t in enumerate(toks[a:b], a)]
+    return _CUE_MODEL.probability(words, i - a)
+
+
+def _cues_in_sentence(text, toks, a, b, sent, quotes, in_quote, found) -> None:
+    s_start, s_end = sent
+    i = a
+    while i < b:
+        tok = toks[i]
+        if in_quote(tok.start) is not None:
+            i += 1
+            continue
+        p = _is_head(toks, i, a, b)
+        if p < _CUE_THRESHOLD:
+            i += 1
+            continue
+        if tok.low == "according":
+            _according_to(text, toks, i, a, b, sent, p, found)
+            i += 2
+            continue
+        _verb_cue(text, toks, i, a, b, sent, p, in_quote, found)
+        i += 1
+
+
+def _according_to(text, toks, i, a, b, sent, p, found) -> None:
+    s_start, s_end = sent
+    cue_span = (toks[i].start, toks[i + 1].end)
+    np = _np_after(toks, i + 2, b)
+    if np is None:
+        return
+    spk = (toks[np[0]].start, toks[np[1]].end)
+    after = spk[1]
+    # "According to X, CONTENT." or "CONTENT, according to X." (or both halves).
+    if i == a or (i == a + 1 and not _WORD_RE.match(toks[a].text)) or toks[i - 1].low in ("but", "and"):
+        c_start, c_end = after, s_end
+    else:
+        c_start, c_end = s_start, toks[i].start
+        if s_end - after > c_end - c_start:
+            c_start, c_end = after, s_end
+    span = _clean(text, c_start, c_end)
+    if span:
+        found.append(_Found(*span, "according_to", "according to", cue_span, spk, 0.6 + 0.35 * p))
+
+
+_TIME_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday today yesterday tonight earlier
+    later recently week month year morning afternoon evening night""".split()
+)
+
+
+def _subject_before(toks, j: int, a: int):
+    """Token range of the subject ending at toks[j], hopping over "on Friday" and "who"."""
+    # "X on Friday said", "X last week told": skip a time adjunct between subject and verb.
+    k = j
+    while k >= a and toks[k].low in _TIME_WORDS | {"on", "last", "this", "late", "early"}:
+        k -= 1
+    if k != j and k >= a and k < j:
+        np = _np_before(toks, k, a)
+        if np:
+            return np
+    prev = toks[j]
+    if prev.low in ("who", "which") and j - 1 >= a:
+        jj = j - 1 - (toks[j - 1].text == ",")
+        return _np_before(toks, jj, a) if jj >= a else None
+    if not _WORD_RE.match(prev.text):
+        return None
+    np = _np_before(toks, j, a)
+    if np and toks[np[0]].low in _NP_STOP and toks[np[0]].low not in _PRONOUNS:
+        return None
+    return np
+
+
+def _verb_cue(text, toks, i, a, b, sent, p, in_quote, found) -> None:
+    s_start, s_end = sent
+    cue_tok = toks[i]
+    cue_end_idx = i
+    if i + 1 < b and toks[i + 1].low in ("out", "to", "for", "on") and cue_tok.low in _PARTICLE_VERBS:
+        cue_end_idx = i + 1
+    # Auxiliaries and adverbs between subject and cue: "has also said", "repeatedly warned".
+    j = i - 1
+    aux_start = i
+    while j >= a and (toks[j].low in _AUX or toks[j].low.endswith("ly") and len(toks[j].low) > 4):
+        aux_start = j
+        j -= 1
+    cue_start = toks[aux_start].start if toks[aux_start].low in ("has", "have", "had") else cue_tok.start
+    cue_span = (cue_start, toks[cue_end_idx].end)
+    participle = cue_tok.low.endswith("ing")
+    after_cue = cue_end_idx + 1
+
+    speaker_np = None
+    inverted = False
+    spk_span = None
+    prev_text = toks[j].text if j >= a else ""
+    if j >= a and prev_text not in (",", "”", '"', "’", "''"):
+        speaker_np = _subject_before(toks, j, a)
+        if speaker_np is None and j >= a and toks[j].low in ("and", "but", "then"):
+            spk_span = _previous_speaker(found, toks, a, i)
+    elif j >= a and prev_text == "," and not participle:
+        # Appositive: "X, a former adviser, said".
+        k = j - 1
+        while k > a and toks[k].text != "," and j - k < 14:
+            k -= 1
+        if k > a and toks[k].text == ",":
+            head = _np_before(toks, k - 1, a)
+            if head and toks[k + 1].low in _DETERMINERS | {"who", "the"}:
+                speaker_np = head
+    if speaker_np is None and spk_span is None and not participle and j >= a and prev_text in (
+        ",", "”", '"', "’", "''"
+    ) and cue_tok.low in _SPEECH:
+        np = _np_after(toks, after_cue, b)
+        if np:
+            speaker_np, inverted = np, True
+    if speaker_np is None and spk_span is None and (participle or j < a or prev_text == ","):
+        spk_span = _previous_speaker(found, toks, a, i)
+    if speaker_np is not None:
+        spk_span = (toks[speaker_np[0]].start, toks[speaker_np[1]].end)
+    if spk_span is None:
+        return
+
+    # Content: after the cue ("X said that ...") or before it ("..., X said.").
+    nxt = speaker_np[1] + 1 if inverted else after_cue
+    if cue_tok.low in _ADDRESS and not inverted:
+        nxt = _skip_addressee(toks, nxt, b)
+    nxt = _skip_adjuncts(toks, nxt, b)
+    rest_words = _content_words(toks, nxt, b)
+    first_rest = toks[nxt].text if nxt < b else "."
+    before_end = cue_span[0] if inverted else spk_span[0]
+    if speaker_np is None:
+        before_end = cue_span[0]
+    lead = text[s_start:before_end].rstrip()
+    before_ok = (
+        before_end > s_start
+        and lead[-1:] in (",", "”", '"', "’", "—", "–", ":")
+        and _WORD_RE.search(text, s_start, before_end) is not None
+        and not participle
+    )
+    rest_is_clause = rest_words >= 3 and first_rest not in (",", ".", ";", "!", "?", "—", "–")
+    if before_ok and (inverted or not rest_is_clause or first_rest in ("“", '"')) and not (
+        first_rest in (":", "“", '"') and rest_words >= 3
+    ):
+        span = _clean(text, s_start, before_end)
+        if span and text[span[0]] in "“\"" and in_quote(span[0] + 1) is not None:
+            span = (span[0] + 1, span[1])
+    elif rest_is_clause or (first_rest in (":", "“", '"') and rest_words >= 3):
+        c_start = toks[nxt].end if first_rest in (",", ":") else toks[nxt].start
+        span = _clean(text, c_start, _content_end(text, c_start, s_end))
+    else:
+        return
+    if not span:
+        return
+    found.append(_Found(span[0], span[1], "indirect", cue_tok.text, cue_span, spk_span, 0.45 + 0.5 * p))
+
+
+_PARTICLE_VERBS = frozenset("pointed points pointing referring referred refers called calling calls".split())
+
+
+def _skip_addressee(toks, k, b) -> int:
+    """Skip "reporters", "The Post", "him", "the crowd" after told/asked/urged."""
+    start = k
+    if k < b and toks[k].low in ("him", "her", "them", "us", "me", "you", "reporters", "journalists"):
+        return k + 1
+    while k < b and k - start < 6:
+        t = toks[k]
+        if t.low in ("that", ":", ",", "“", '"', "to", "about", "of", "in", "on", "at", "during", "he", "she", "they"):
+            break
+        if not _WORD_RE.match(t.text):
+            break
+        k += 1
+    if k > start and k < b and toks[k].low in ("that", ",", ":", "“", '"', "in", "on", "at", "during", "he", "she", "they"):
+        return k
+    return start
+
+
+_ADJUNCT_HEADS = frozenset("in on at during after before late early earlier last this".split())
+
+
+def _skip_adjuncts(toks, k, b) -> int:
+    """Skip "on Friday", "in a statement" between the cue and "that"/":"/a quote."""
+    start = k
+    while k < b and toks[k].low in _TIME_WORDS:
+        k += 1
+    if k < b and toks[k].low in _ADJUNCT_HEADS:
+        m = k + 1
+        while m < b and m - k < 8 and toks[m].low not in ("that", ",", ":", "“", '"', "."):
+            m += 1
+        if m < b and toks[m].low in ("that", ":", "“", '"', ",", "."):
+            return m
+        return start
+    return k
+
+
+def _content_words(toks, k, b) -> int:
+    return sum(1 for t in toks[k:b] if _WORD_RE.match(t.text))
+
+
+def _content_end(text: str, c_start: int, s_end: int) -> int:
+    m = _CONTENT_CUTS.search(text, c_start + 1, s_end)
+    if m and m.start() - c_start > 15:
+        return m.start()
+    return s_end
+
+
+def _clean(text: str, s: int, e: int) -> tuple[int, int] | None:
+    while s < e and text[s] in _LEAD:
+        s += 1
+    while e > s and text[e - 1] in _TRAIL:
+        e -= 1
+    if e - s < 3 or not _WORD_RE.search(text, s, e):
+        return None
+    return (s, e)
+
+
+def _previous_speaker(found: list[_Found], toks, a: int, i: int):
+    """Speaker span of the last claim whose cue is earlier in this sentence."""
+    cue_start = toks[i].start
+    sent_start = toks[a].start
+    for f in reversed(found):
+        if f.cue_span and sent_start <= f.cue_span[0] < cue_start and f.speaker_span:
+            return f.speaker_span
+    return None
+
+
+# --- quotes joined to their speakers -------------------------------------------------------
+
+
+def _attach_quotes(text, quotes, found) -> None:
+    """Turn claims whose content is a quote into direct claims spanning the whole quote.
+
+    "“...,” X said": the content ends where the quote closes -> it starts where the quote opens.
+    "X said: “...”": the content starts at the quote -> it runs to the quote's end (even over
+    paragraphs). A long quote opening a sentence with no cue joins the attributed quote just
+    before it in the paragraph ("“A,” he said. “B.”"); short unattributed quotes are scare quotes.
+    """
+    by_start = sorted(found, key=lambda f: f.start)
+    direct: list[_Found] = []
+    for q in quotes:
+        owner = None
+        for f in by_start:
+            if f.kind == "according_to":
+                continue
+            if abs(f.end - q.end) <= 2 and q.open_at - 1 <= f.start <= q.end and (
+                f.cue_span is None or f.cue_span[0] >= q.end
+            ):
+                f.start = q.start
+                owner = f
+            elif q.open_at <= f.start <= q.start + 1 and (f.cue_span is None or f.cue_span[1] <= q.open_at):
+                f.end = max(f.end, q.end) if f.end <= q.end + 2 else f.end
+                owner = f
+            if owner is not None:
+                if owner.start >= q.start - 1 and owner.end <= q.end + 2:
+                    owner.start, owner.end = q.start, q.end
+                    owner.kind = "direct"
+                    owner.confidence = max(owner.confidence, 0.9)
+                direct.append(owner)
+                break
+        if owner is None and _starts_sentence(text, q.open_at) and len(re.findall(r"\w+", text[q.start : q.end])) >= 6:
+            direct.append(_Found(q.start, q.end, "direct", None, None, None, 0.5))
+    _merge_running_quotes(text, direct, found)
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    k = pos - 1
+    while k >= 0 and text[k] in " \t\r\n":
+        k -= 1
+    return k < 0 or text[k] in ".!?:" or "\n\n" in text[k:pos]
+
+
+def _merge_running_quotes(text: str, direct: list[_Found], found: list[_Found]) -> None:
+    """Speakerless full-sentence quotes join the attributed quote just before them."""
+    for q in direct:
+        if q.cue_span is not None:
+            continue
+        prev = None
+        for f in found:
+            if f.end <= q.start and (prev is None or f.end > prev.end):
+                prev = f
+        if prev is None:
+            continue
+        gap = text[prev.end : q.start]
+        if prev.kind == "direct" and "\n\n" not in gap.strip() and len(gap) < 120:
+            prev.end = q.end
+        elif len(gap) < 300 and gap.count("\n\n") <= 1 and prev.speaker_span:
+            q.speaker_span = prev.speaker_span
+            q.cue_span = None
+            q.confidence = 0.55
+            found.append(q)
+
+
+def _dedupe(found: list[_Found]) -> list[_Found]:
+    out: list[_Found] = []
+    seen = set()
+    for f in sorted(found, key=lambda f: -f.confidence):
+        key = (f.start, f.end)
+        if key in seen:
+            continue
+        # A claim lying wholly inside a same-speaker claim adds nothing.
+        if any(
+            g.start <= f.start and f.end <= g.end and g.speaker_span == f.speaker_span and g.cue_span == f.cue_span
+            for g in out
+        ):
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+# --- speakers ------------------------------------------------------------------------------
+
+_NAME_RE = re.compile(r"\b[A-Z][\w’'-]*(?:(?:[ \t]+|\n(?!\s*\n))(?:[A-Z][\w’'-]*|de|van|von|bin|al-\w+))+")
+
+
+def _resolve_speakers(text: str, toks, found: list[_Found]) -> None:
+    names = [(m.start(), m.end(), " ".join(m.group().split())) for m in _NAME_RE.finditer(text)]
+    for f in found:
+        if f.speaker_span is None:
+            continue
+        mention = " ".join(text[f.speaker_span[0] : f.speaker_span[1]].split())
+        low = mention.lower()
+        if low in _PRONOUNS:
+            target = _antecedent(text, names, found, f, low)
+            f.resolved_from = mention
+            f.speaker = target or mention
+            continue
+        f.speaker = _fullest(_name_of(mention), names, f.speaker_span[0])
+
+
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+def _name_of(mention: str) -> str:
+    """The nearest full mention inside a speaker phrase.
+
+    'the North Korean foreign minister' stays as it is; 'an unusually downbeat Smith' ->
+    'Smith'; 'Ann Lee of the X Institute' -> 'Ann Lee'; 'Former US envoy to Ruritania Ann Lee'
+    -> 'Ann Lee' (a run of capitalised words ending the phrase keeps its last two after titles).
+    """
+    words = mention.split()
+    if not words:
+        return mention
+    # "Ann Lee of the Institute", "Ann Lee and Bo Chan of the X project": a name, then "of ...".
+    for k, w in enumerate(words):
+        if w in ("of", "at", "from", "for", "with") and k > 0:
+            head = words[:k]
+            if all(x[:1].isupper() or x == "and" for x in head):
+                words = head
+            break
+    if len(words) > 1 and words[-1][:1].isupper() and not _POSSESSIVE.search(words[-1]):
+        k = len(words) - 1
+        while k > 0 and (words[k - 1][:1].isupper() or words[k - 1] == "and") and not _POSSESSIVE.search(
+            words[k - 1]
+        ):
+            k -= 1
+        run = _strip_titles(words[k:])
+        if "and" not in run and len(run) > 3:
+            run = run[-2:]
+        if k > 0 or len(run) < len(words):
+            return " ".join(run)
+    return " ".join(words)
+
+
+def _fullest(mention: str, names, before: int) -> str:
+    """A bare surname becomes the longest name ending (or starting) with it seen in the article."""
+    if " " in mention or not mention[:1].isupper():
+        return mention
+    best = mention
+    for _s, _e, name in names:
+        parts = name.split()
+        if mention not in (parts[-1], parts[0]):
+            continue
+        core = _strip_titles(parts)
+        if len(core) > 3:
+            core = core[-2:] if core[-1] == mention else core[:2]
+        cand = " ".join(core)
+        if mention in core and len(cand) > len(best):
+            best = cand
+    return best
+
+
+def _strip_titles(parts: list[str]) -> list[str]:
+    """Drop titles and all-capitals tags before a name ("US President", "Sen.")."""
+    k = 0
+    while k < len(parts) - 1 and (
+        parts[k].lower().rstrip(".") in _SPEAKER_TITLES or (parts[k].isupper() and len(parts[k]) <= 4)
+    ):
+        k += 1
+    return parts[k:]
+
+
+def _antecedent(text: str, names, found: list[_Found], f: _Found, pronoun: str) -> str | None:
+    """The last speaker before this claim (for he/she/they/it), else the last capitalised name."""
+    pos = f.speaker_span[0]
+    for g in reversed(found):
+        if g is f or g.speaker_span is None or g.speaker_span[0] >= pos or not g.speaker:
+            continue
+        if pos - g.speaker_span[1] > 1500:
+            break
+        if g.resolved_from is not None and g.resolved_from.lower() != pronoun:
+            continue
+        if pronoun in _PERSON_PRONOUNS and _looks_plural(g.speaker):
+            continue
+        if pronoun == "they" and not _looks_plural(g.speaker) and g.resolved_from is None:
+            continue
+        return g.speaker
+    if pronoun in _PERSON_PRONOUNS:
+        for s, _e, name in reversed(names):
+            if s < pos:
+                return " ".join(_strip_titles(name.split()))
+    return None
+
+
+def _looks_plural(speaker: str) -> bool:
+    words = speaker.split()
+    return " and " in speaker or (len(words) >= 1 and words[-1].islower() and words[-1].endswith("s"))

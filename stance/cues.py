@@ -1,0 +1,259 @@
+"""Reporting cues: which words introduce an attributed statement, learnt from PolNeAR train.
+
+Two learnt pieces, both plain data so that extraction needs no scikit-learn at run time:
+
+- a cue lexicon (stance/data/cue_words.tsv): for every word seen inside a gold cue span at
+  least three times, how often it is a cue and how often it occurs at all;
+- a cue classifier (models/attribution-cues.json): a logistic regression over a candidate
+  word and its neighbours (does "that", a quote mark, a name or a pronoun sit next to it?),
+  trained with scikit-learn and stored as feature weights with a model card. Loading
+  refuses a file written for another feature scheme.
+
+`python -m stance.cues TRAIN.jsonl` rebuilds both from PolNeAR train (never from dev).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+LEXICON_PATH = PACKAGE_DIR / "data" / "cue_words.tsv"
+MODEL_PATH = PACKAGE_DIR.parent / "models" / "attribution-cues.json"
+CARD_PATH = PACKAGE_DIR.parent / "models" / "attribution-cues.card.json"
+
+# Bump when `candidate_features` changes: old weight files then refuse to load.
+FEATURE_SCHEME = 1
+MIN_CUE_COUNT = 3
+MIN_CUE_RATE = 0.08
+
+TOKEN_RE = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
+QUOTE_CHARS = frozenset("\"“”„«»")
+PRONOUNS = frozenset("he she they it we i you who".split())
+
+
+@dataclass(frozen=True)
+class CueStats:
+    cue: int
+    total: int
+
+    @property
+    def rate(self) -> float:
+        return self.cue / self.total if self.total else 0.0
+
+
+def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, CueStats]:
+    """Word -> how often PolNeAR train annotators marked it as (part of) a cue."""
+    lexicon = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            word, cue, total = line.rstrip("\n").split("\t")[:3]
+            lexicon[word] = CueStats(int(cue), int(total))
+    return lexicon
+
+
+def candidate_features(words: list[str], i: int) -> list[str]:
+    """Sparse binary features of the candidate cue words[i] (lower-cased tokens of a sentence)."""
+    w = words[i].lower()
+    prev1 = words[i - 1] if i >= 1 else "<s>"
+    prev2 = words[i - 2] if i >= 2 else "<s>"
+    next1 = words[i + 1] if i + 1 < len(words) else "</s>"
+    next2 = words[i + 2] if i + 2 < len(words) else "</s>"
+    feats = [
+        "bias",
+        "w=" + w,
+        "p1=" + _shape(prev1),
+        "n1=" + _shape(next1),
+        "w|n1=" + w + "|" + _shape(next1),
+        "w|p1=" + w + "|" + _shape(prev1),
+        "p2p1=" + _shape(prev2) + "|" + _shape(prev1),
+        "n1n2=" + _shape(next1) + "|" + _shape(next2),
+        "suffix=" + w[-3:],
+        "quote_in_sentence=" + str(any(t in QUOTE_CHARS for t in words)),
+        "pos=" + ("first" if i == 0 else "last" if i >= len(words) - 2 else "mid"),
+    ]
+    return feats
+
+
+_COMMON = frozenset(
+    """that the a an to of in on for with by at about as from this his her their its and but or
+    not also has have had is was were be been will would could did does he she they it we i you who
+    which what when if reporters , . : ; ” “ " ’ ‘ — – - ( )""".split()
+)
+
+
+def _shape(word: str) -> str:
+    """A coarse word class: frequent words stand for themselves, others by their look."""
+    if word in _COMMON or word in ("<s>", "</s>"):
+        return word
+    if word in QUOTE_CHARS:
+        return "Q"
+    if word[:1].isdigit():
+        return "NUM"
+    if word[:1].isupper():
+        return "CAP"
+    if word.endswith("ly"):
+        return "ADV"
+    return "w"
+
+
+class CueModel:
+    """Logistic-regression weights over `candidate_features`, applied without scikit-learn."""
+
+    def __init__(self, weights: dict[str, float], threshold: float = 0.5):
+        self.weights = weights
+        self.threshold = threshold
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> CueModel:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        if data.get("feature_scheme") != FEATURE_SCHEME:
+            raise ValueError(
+                f"{path} was trained for feature scheme {data.get('feature_scheme')}, "
+                f"this code uses {FEATURE_SCHEME}: retrain with `python -m stance.cues`"
+            )
+        return cls(data["weights"], data.get("threshold", 0.5))
+
+    def probability(self, words: list[str], i: int) -> float:
+        get = self.weights.get
+        z = sum(get(f, 0.0) for f in candidate_features(words, i))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+# --- training (needs scikit-learn; never imported by the extractor) -----------------------
+
+
+def _gold_cue_mask(doc: dict) -> bytearray:
+    mask = bytearray(len(doc["text"]))
+    for a in doc["attributions"]:
+        if not a["content"]["spans"]:
+            continue
+        for s, e in a["cue"]["spans"]:
+            mask[s:e] = b"\x01" * (e - s)
+    return mask
+
+
+def build_lexicon(docs: list[dict]) -> dict[str, CueStats]:
+    in_cue: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for doc in docs:
+        mask = _gold_cue_mask(doc)
+        for m in TOKEN_RE.finditer(doc["text"]):
+            w = m.group().lower()
+            total[w] += 1
+            if mask[m.start()]:
+                in_cue[w] += 1
+    return {
+        w: CueStats(n, total[w])
+        for w, n in in_cue.items()
+        if n >= MIN_CUE_COUNT and n / total[w] >= MIN_CUE_RATE and w.isalpha()
+    }
+
+
+def _sentence_tokens(text: str):
+    from stance.segment import sentences
+
+    for s, e in sentences(text):
+        toks = [(m.start(), m.group()) for m in TOKEN_RE.finditer(text, s, e)]
+        if toks:
+            yield toks
+
+
+def training_rows(docs: list[dict], lexicon: dict[str, CueStats]):
+    """(features, label) for every lexicon word in the documents."""
+    for doc in docs:
+        mask = _gold_cue_mask(doc)
+        for toks in _sentence_tokens(doc["text"]):
+            words = [t for _, t in toks]
+            lower = [w.lower() for w in words]
+            for i, w in enumerate(lower):
+                if w in lexicon:
+                    yield candidate_features(_case_words(words, lower), i), int(mask[toks[i][0]])
+
+
+def _case_words(words: list[str], lower: list[str]) -> list[str]:
+    """Lower-case except a capital on a word that is not sentence-initial (names keep their look)."""
+    return [lower[0]] + [w if w[:1].isupper() else lo for w, lo in zip(words[1:], lower[1:], strict=True)]
+
+
+def train(train_path: str, out_model: Path = MODEL_PATH, out_card: Path = CARD_PATH) -> dict:
+    import numpy
+    import scipy
+    import sklearn
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    raw = Path(train_path).read_bytes()
+    docs = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
+    lexicon = build_lexicon(docs)
+    LEXICON_PATH.parent.mkdir(parents=True, exist_ok=True)
+    with open(LEXICON_PATH, "w", encoding="utf-8") as f:
+        f.write("# word\tcue_count\ttotal_count (PolNeAR train, lower-cased tokens)\n")
+        for w, st in sorted(lexicon.items(), key=lambda kv: (-kv[1].cue, kv[0])):
+            f.write(f"{w}\t{st.cue}\t{st.total}\n")
+
+    feats, labels, groups = [], [], []
+    for k, doc in enumerate(docs):
+        for x, y in training_rows([doc], lexicon):
+            feats.append(dict.fromkeys(x, 1))
+            labels.append(y)
+            groups.append(doc["filename"])
+        del k
+    vec = DictVectorizer()
+    X = vec.fit_transform(feats)
+    y = numpy.array(labels)
+    clf = LogisticRegression(C=0.5, max_iter=2000)
+    pred = cross_val_predict(clf, X, y, groups=groups, cv=GroupKFold(n_splits=5), method="predict_proba")[:, 1]
+    tp = float(((pred >= 0.5) & (y == 1)).sum())
+    metrics = {
+        "cv_folds": 5,
+        "candidates": len(y),
+        "positives": int(y.sum()),
+        "cv_precision": round(tp / max(1.0, float((pred >= 0.5).sum())), 4),
+        "cv_recall": round(tp / max(1.0, float(y.sum())), 4),
+    }
+    clf.fit(X, y)
+    names = vec.get_feature_names_out()
+    weights = {str(n): round(float(c), 5) for n, c in zip(names, clf.coef_[0], strict=True) if abs(c) > 1e-4}
+    weights["bias"] = round(weights.get("bias", 0.0) + float(clf.intercept_[0]), 5)
+    model = {"feature_scheme": FEATURE_SCHEME, "threshold": 0.5, "weights": weights}
+    out_model.parent.mkdir(parents=True, exist_ok=True)
+    out_model.write_text(json.dumps(model, sort_keys=True), encoding="utf-8")
+    card = {
+        "name": "attribution-cues",
+        "what": "logistic regression: is this lexicon word a reporting cue in its sentence?",
+        "feature_scheme": FEATURE_SCHEME,
+        "training_data": {
+            "path": str(train_path),
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "documents": len(docs),
+        },
+        "lexicon": {"path": "stance/data/cue_words.tsv", "words": len(lexicon)},
+        "metrics": metrics,
+        "params": {"C": 0.5, "solver": "lbfgs"},
+        "versions": {
+            "python": sys.version.split()[0],
+            "scikit-learn": sklearn.__version__,
+            "numpy": numpy.__version__,
+            "scipy": scipy.__version__,
+        },
+        "model_sha256": hashlib.sha256(out_model.read_bytes()).hexdigest(),
+    }
+    out_card.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    return card
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m stance.cues POLNEAR_TRAIN.jsonl")
+    print(json.dumps(train(sys.argv[1]), indent=1))
