@@ -42,6 +42,10 @@ _NOT_HEADS = frozenset(
 )
 _MIN_HEAD_RATE = 0.25
 _CUE_THRESHOLD = 0.35
+_HEADS = frozenset(w for w, st in _LEXICON.items() if w not in _NOT_HEADS and st.rate >= _MIN_HEAD_RATE)
+# A sentence is only tokenised when one of these words is in it.
+_CANDIDATE_WORDS = _HEADS | {"according"}
+_FIND_WORDS = re.compile(r"[a-z]+").findall
 
 # Verbs that always report speech: enough on their own in "..., X said." and around quotes.
 _SPEECH = frozenset(
@@ -93,7 +97,7 @@ _TRAIL = " \t\r\n,;:—–-"
 _LEAD = " \t\r\n,;:—–-"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     start: int
     end: int
@@ -126,31 +130,25 @@ class _Found:
 # --- quotes --------------------------------------------------------------------------------
 
 
+_QUOTE_MARK_RE = re.compile(r"''|‘‘|’’|[\"“”„«»]")
+
+
 def _quote_marks(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """(position, width, role) for each double quote mark in text[start:end]; role is open/close."""
     marks = []
-    i = start
-    while i < end:
-        c = text[i]
-        width = 1
-        if text.startswith(("''", "‘‘", "’’"), i) and i + 1 < end:
-            width = 2
-            role = _straight_role(text, i, width, start, end)
-            if text[i] == "‘":
-                role = "open"
-            elif text[i] == "’" and role == "open" and not (i == start or text[i - 1].isspace()):
-                role = "close"
-        elif c in _QUOTE_OPEN:
+    for m in _QUOTE_MARK_RE.finditer(text, start, end):
+        i = m.start()
+        c = m.group()
+        width = len(c)
+        if c in _QUOTE_OPEN or c == "‘‘":
             role = "open"
         elif c in _QUOTE_CLOSE:
             role = "close"
-        elif c == _STRAIGHT:
-            role = _straight_role(text, i, 1, start, end)
         else:
-            i += 1
-            continue
+            role = _straight_role(text, i, width, start, end)
+            if c == "’’" and role == "open" and not (i == start or text[i - 1].isspace()):
+                role = "close"
         marks.append((i, width, role))
-        i += width
     return marks
 
 
@@ -285,21 +283,20 @@ def extract_claims(text: str) -> list[Claim]:
     quotes = _find_quotes(text, paras)
     found: list[_Found] = []
     sent_starts = [s for s, _ in sents]
-    toks = _tokens(text, 0, len(text))
-    tok_starts = [t.start for t in toks]
     in_quote = _quote_index(quotes)
 
+    lower = text.lower()
     for s_start, s_end in sents:
-        a = bisect_right(tok_starts, s_start - 1)
-        b = bisect_right(tok_starts, s_end - 1)
-        if b - a < 2:
+        if _CANDIDATE_WORDS.isdisjoint(_FIND_WORDS(lower, s_start, s_end)):
             continue
-        _cues_in_sentence(text, toks, a, b, (s_start, s_end), quotes, in_quote, found)
+        toks = _tokens(text, s_start, s_end)
+        if len(toks) >= 2:
+            _cues_in_sentence(text, toks, 0, len(toks), (s_start, s_end), quotes, in_quote, found)
 
     _attach_quotes(text, quotes, found)
     found = _dedupe(found)
     found.sort(key=lambda f: (f.start, f.end))
-    _resolve_speakers(text, toks, found)
+    _resolve_speakers(text, found)
 
     claims = []
     for k, f in enumerate(found, 1):
@@ -339,35 +336,28 @@ def _quote_index(quotes: list[_Quote]):
     return inside
 
 
-def _is_head(toks: list[_Tok], i: int, a: int, b: int) -> float:
-    """Probability that toks[i] heads a reporting cue (0 when it is not a lexicon head word)."""
-    low = toks[i].low
-    stats = _LEXICON.get(low)
-    if low == "according" and i + 1 < b and toks[i + 1].low == "to":
-        return 0.95
-    if stats is None or low in _NOT_HEADS or stats.rate < _MIN_HEAD_RATE:
-        return 0.0
-    words = [t.text if (k > a and t.text[:1].isupper()) else t.low for k, t in enumerate(toks[a:b], a)]
-    return _CUE_MODEL.probability(words, i - a)
-
-
 def _cues_in_sentence(text, toks, a, b, sent, quotes, in_quote, found) -> None:
-    s_start, s_end = sent
+    words = None
     i = a
     while i < b:
         tok = toks[i]
-        if in_quote(tok.start) is not None:
+        low = tok.low
+        if low not in _CANDIDATE_WORDS or in_quote(tok.start) is not None:
             i += 1
             continue
-        p = _is_head(toks, i, a, b)
-        if p < _CUE_THRESHOLD:
-            i += 1
+        if low == "according":
+            if i + 1 < b and toks[i + 1].low == "to":
+                _according_to(text, toks, i, a, b, sent, 0.95, found)
+                i += 2
+            else:
+                i += 1
             continue
-        if tok.low == "according":
-            _according_to(text, toks, i, a, b, sent, p, found)
-            i += 2
-            continue
-        _verb_cue(text, toks, i, a, b, sent, p, in_quote, found)
+        if words is None:
+            # The classifier sees names capitalised and everything else lower-cased.
+            words = [t.text if (k > a and t.text[:1].isupper()) else t.low for k, t in enumerate(toks[a:b], a)]
+        p = _CUE_MODEL.probability(words, i - a)
+        if p >= _CUE_THRESHOLD:
+            _verb_cue(text, toks, i, a, b, sent, p, in_quote, found)
         i += 1
 
 
@@ -658,7 +648,7 @@ def _dedupe(found: list[_Found]) -> list[_Found]:
 _NAME_RE = re.compile(r"\b[A-Z][\w’'-]*(?:(?:[ \t]+|\n(?!\s*\n))(?:[A-Z][\w’'-]*|de|van|von|bin|al-\w+))+")
 
 
-def _resolve_speakers(text: str, toks, found: list[_Found]) -> None:
+def _resolve_speakers(text: str, found: list[_Found]) -> None:
     names = [(m.start(), m.end(), " ".join(m.group().split())) for m in _NAME_RE.finditer(text)]
     for f in found:
         if f.speaker_span is None:

@@ -27,7 +27,62 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence, in order, never crossing a paragraph break."""
+    """[start, end) of each sentence, in order, never crossing a paragraph break.
+
+    One blingfire call covers the whole text (line breaks blanked so that it sees running
+    prose); its sentences are located back in the text and then cut at paragraph breaks.
+    """
+    if not _has_word(text):
+        return [p for p in paragraphs(text)]
+    flat = text.translate(_BLANK_LINES)
+    cursor = 0
+    spans = []
+    for sent in blingfire.text_to_sentences(flat).split("\n"):
+        if not sent:
+            continue
+        at = flat.find(sent, cursor)
+        if at < 0:
+            return _sentences_by_paragraph(text)
+        spans.append((at, at + len(sent)))
+        cursor = at + len(sent)
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        start = s
+        for brk in _PARAGRAPH_BREAK.finditer(text, s, e):
+            if (piece := _trim(text, start, brk.start())) is not None:
+                out.append(piece)
+            start = brk.end()
+        if (piece := _trim(text, start, e)) is not None:
+            out.append(piece)
+    return _join_abbreviations(text, out)
+
+
+_ABBREVIATION = re.compile(r"\W?(?:Mr|Mrs|Ms|Dr|Sens?|Reps?|Gov|Gen|Lt|Col|Sgt|St|Prof|Rev|Hon|Mt|Ft|No|Pres|Gens)\.")
+
+
+def _join_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Blingfire cuts after a title ("Mr.") that opens a paragraph: glue it back to its sentence."""
+    out: list[tuple[int, int]] = []
+    k = 0
+    while k < len(spans):
+        s, e = spans[k]
+        while (
+            k + 1 < len(spans)
+            and _ABBREVIATION.fullmatch(text, s, e)
+            and "\n" not in text[e : spans[k + 1][0]]
+        ):
+            k += 1
+            e = spans[k][1]
+        out.append((s, e))
+        k += 1
+    return out
+
+
+_BLANK_LINES = str.maketrans({"\n": " ", "\r": " "})
+
+
+def _sentences_by_paragraph(text: str) -> list[tuple[int, int]]:
+    """Slower path with blingfire's own offsets, paragraph by paragraph."""
     out: list[tuple[int, int]] = []
     for p_start, p_end in paragraphs(text):
         chunk = text[p_start:p_end]
