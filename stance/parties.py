@@ -167,10 +167,26 @@ def introduction(text: str, name: str) -> str:
     return before[cut:] + name + (after[: stop.start()] if stop else after)
 
 
+def _head(mention: str) -> str:
+    """The head noun of a mention, singular: "senior US officials" -> "official"."""
+    words = re.findall(r"[^\W\d_]+", mention.lower())
+    head = words[-1] if words else ""
+    return head[:-1] if len(head) > 3 and head.endswith("s") and not head.endswith("ss") else head
+
+
+_DEFINITE = re.compile(r"^(?:the|this|that|these|those)\s+(?:[a-z-]+\s+)?[a-z-]+$", re.IGNORECASE)
+
+
 def tag_claims(claims: Iterable[Claim], registry: Registry, text: str | None = None) -> None:
-    """Set each claim's party from its speaker, or from the clause that introduced the speaker."""
-    for claim in claims:
+    """Set each claim's party from its speaker, the clause that introduced the speaker, or
+    for a definite description ("the official") the last tagged speaker with the same head noun."""
+    party_of_head: dict[str, str] = {}
+    for claim in sorted(claims, key=lambda c: c.start):
         party, _ = registry.match(claim.speaker)
         if party is None and text and claim.speaker and claim.speaker[:1].isupper():
             party, _ = registry.match(introduction(text, claim.speaker))
+        if party is None and claim.speaker and _DEFINITE.match(claim.speaker.strip()):
+            party = party_of_head.get(_head(claim.speaker))
+        if party is not None and claim.speaker:
+            party_of_head[_head(claim.speaker)] = party
         claim.party = party

@@ -99,3 +99,14 @@ def test_load_registry_reads_bare_or_gold_files(tmp_path):
     gold.write_text(json.dumps({"parties": REGISTRY, "claims": []}))
     assert load_registry(bare).to_dict() == load_registry(gold).to_dict()
     assert load_registry(bare).to_dict()["union"]["aliases"] == ["ILWU", "union leaders", "the union"]
+
+
+def test_definite_description_takes_the_party_of_its_antecedent():
+    registry = Registry({"gov": {"name": "Government", "aliases": ["Interior Ministry official"]}})
+    claims = [
+        Claim(text="a", start=0, end=1, speaker="a senior Interior Ministry official"),
+        Claim(text="b", start=10, end=11, speaker="the official"),
+        Claim(text="c", start=20, end=21, speaker="the spokesman"),
+    ]
+    tag_claims(claims, registry, "x" * 30)
+    assert [c.party for c in claims] == ["gov", "gov", None]
