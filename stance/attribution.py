@@ -40,7 +40,7 @@ _NOT_HEADS = frozenset(
     tuesday monday wednesday thursday friday saturday sunday known publicly repeatedly recently
     later often widely strongly openly quick eager confident aware""".split()
 )
-_MIN_HEAD_RATE = 0.25
+_MIN_HEAD_RATE = 0.1
 _CUE_THRESHOLD = 0.35
 _HEADS = frozenset(w for w, st in _LEXICON.items() if w not in _NOT_HEADS and st.rate >= _MIN_HEAD_RATE)
 # A sentence is only tokenised when one of these words is in it.
@@ -84,9 +84,12 @@ _SPEAKER_TITLES = frozenset(
     secretary minister prime chairman ambassador spokesman spokeswoman spokesperson former
     mayor judge justice leader candidate nominee chief director""".split()
 )
+# Where reported content usually stops inside its sentence: a new clause with its own
+# subject or a participle ("..., but Cook did not say when", "..., putting them ahead").
 _CONTENT_CUTS = re.compile(
-    r",\s+(?:saying|adding|noting|arguing|according to|while|though|although|insisting|"
-    r"explaining|warning|calling|claiming)\b|;\s"
+    r",\s+(?:but|though|although|while|whereas|after|before|as|which|compared|according|"
+    r"even|despite|including|with|because|since|unless)\b|,\s+and\s+(?!that\b|said\b|he\b|she\b|they\b|it\b)|"
+    r",\s+[a-z]+ing\b|;\s|\s+and\s+(?:said|says|added|told|called)\b|,\s+(?:he|she|they|it)\s+\w+ed\b"
 )
 _QUOTE_OPEN = "“„«"
 _QUOTE_CLOSE = "”»"
@@ -357,7 +360,7 @@ def _cues_in_sentence(text, toks, a, b, sent, quotes, in_quote, found) -> None:
             words = [t.text if (k > a and t.text[:1].isupper()) else t.low for k, t in enumerate(toks[a:b], a)]
         p = _CUE_MODEL.probability(words, i - a)
         if p >= _CUE_THRESHOLD:
-            _verb_cue(text, toks, i, a, b, sent, p, in_quote, found)
+            _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found)
         i += 1
 
 
@@ -409,7 +412,14 @@ def _subject_before(toks, j: int, a: int):
     return np
 
 
-def _verb_cue(text, toks, i, a, b, sent, p, in_quote, found) -> None:
+def _quote_after(text: str, quotes: list[_Quote], pos: int) -> tuple[int, int] | None:
+    for q in quotes:
+        if q.open_at >= pos:
+            return (q.start, q.end) if not text[pos : q.open_at].strip() else None
+    return None
+
+
+def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     s_start, s_end = sent
     cue_tok = toks[i]
     cue_end_idx = i
@@ -451,6 +461,11 @@ def _verb_cue(text, toks, i, a, b, sent, p, in_quote, found) -> None:
             speaker_np, inverted = np, True
     if speaker_np is None and spk_span is None and (participle or j < a or prev_text == ","):
         spk_span = _previous_speaker(found, toks, a, i)
+        if spk_span is None and participle and (_is_cap(toks[a]) or toks[a].low in _PRONOUNS):
+            # "Smith, the front-runner, saying ...": the sentence's opening noun phrase speaks.
+            np = _np_after(toks, a, i)
+            if np and np[1] < i - 1:
+                speaker_np = np
     if speaker_np is not None:
         spk_span = (toks[speaker_np[0]].start, toks[speaker_np[1]].end)
     if spk_span is None:
@@ -473,16 +488,27 @@ def _verb_cue(text, toks, i, a, b, sent, p, in_quote, found) -> None:
         and _WORD_RE.search(text, s_start, before_end) is not None
         and not participle
     )
-    rest_is_clause = rest_words >= 3 and first_rest not in (",", ".", ";", "!", "?", "—", "–")
-    if before_ok and (inverted or not rest_is_clause or first_rest in ("“", '"')) and not (
-        first_rest in (":", "“", '"') and rest_words >= 3
+    second_rest = toks[nxt + 1].text if nxt + 1 < b else "."
+    quote_follows = first_rest in _QUOTE_TOKENS or (first_rest in (",", ":") and second_rest in _QUOTE_TOKENS)
+    rest_is_clause = (
+        rest_words >= 3
+        and first_rest not in (",", ".", ";", "!", "?", "—", "–")
+        and not (before_ok and toks[nxt].low in _ADJUNCT_CLAUSE)
+    )
+    if before_ok and (inverted or not rest_is_clause or lead[-2:] in (",”", '"', ',"', ",’")) and not (
+        (first_rest == ":" or quote_follows) and rest_words >= 3
     ):
         span = _clean(text, s_start, before_end)
         if span and text[span[0]] in "“\"" and in_quote(span[0] + 1) is not None:
             span = (span[0] + 1, span[1])
-    elif rest_is_clause or (first_rest in (":", "“", '"') and rest_words >= 3):
+    elif rest_is_clause or ((first_rest == ":" or quote_follows) and rest_words >= 3):
         c_start = toks[nxt].end if first_rest in (",", ":") else toks[nxt].start
         span = _clean(text, c_start, _content_end(text, c_start, s_end))
+    elif first_rest in (":", ",") and rest_words == 0:
+        # "He said:" closing a paragraph: the quote that opens the next one is what was said.
+        span = _quote_after(text, quotes, s_end)
+        if span is None:
+            return
     else:
         return
     if not span:
@@ -490,6 +516,13 @@ def _verb_cue(text, toks, i, a, b, sent, p, in_quote, found) -> None:
     found.append(_Found(span[0], span[1], "indirect", cue_tok.text, cue_span, spk_span, 0.45 + 0.5 * p))
 
 
+_QUOTE_TOKENS = frozenset(["“", '"', "''", "‘‘", "«", "„"])
+# Words that open an adjunct after "..., X said": the content is before the cue, not after.
+_ADJUNCT_CLAUSE = frozenset(
+    """when as after before while during in on at of about about in to from with without because
+    since referring pointing citing adding noting speaking explaining"""
+    .split()
+)
 _PARTICLE_VERBS = frozenset("pointed points pointing referring referred refers called calling calls".split())
 
 
@@ -505,7 +538,7 @@ def _skip_addressee(toks, k, b) -> int:
         if not _WORD_RE.match(t.text):
             break
         k += 1
-    if k > start and k < b and toks[k].low in ("that", ",", ":", "“", '"', "in", "on", "at", "during", "he", "she", "they"):
+    if k > start and (k >= b or toks[k].low in ("that", ",", ":", "“", '"', "in", "on", "at", "during", "he", "she", "they", ".")):
         return k
     return start
 

@@ -12,6 +12,9 @@ import re
 import blingfire
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_WRAPPED_LINE = re.compile(r"(?m)^[^\n]{40,100}\n(?=[^\n])")
+_ANY_LINE = re.compile(r"(?m)^[^\n]+\n(?=[^\n])")
 _NON_SPACE = re.compile(r"\S")
 
 
@@ -19,11 +22,25 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     """[start, end) of each paragraph (runs of text between blank lines), trimmed of white space."""
     spans = []
     start = 0
-    for brk in _PARAGRAPH_BREAK.finditer(text):
+    for brk in _breaks(text).finditer(text):
         spans.append((start, brk.start()))
         start = brk.end()
     spans.append((start, len(text)))
     return [trimmed for s, e in spans if (trimmed := _trim(text, s, e))]
+
+
+def _breaks(text: str) -> re.Pattern[str]:
+    """Blank lines always end a paragraph; single line breaks do too unless the text is hard-wrapped.
+
+    Hard-wrapped text (wire copy, e-mail) breaks most lines at 40-100 characters inside
+    sentences; elsewhere a single line break separates paragraphs, headlines and captions.
+    """
+    if "\n" not in text:
+        return _PARAGRAPH_BREAK
+    inner = len(_ANY_LINE.findall(text))
+    if inner == 0 or len(_WRAPPED_LINE.findall(text)) >= 0.6 * inner:
+        return _PARAGRAPH_BREAK
+    return _LINE_BREAK
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -46,9 +63,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
         spans.append((at, at + len(sent)))
         cursor = at + len(sent)
     out: list[tuple[int, int]] = []
+    breaks = _breaks(text)
     for s, e in spans:
         start = s
-        for brk in _PARAGRAPH_BREAK.finditer(text, s, e):
+        for brk in breaks.finditer(text, s, e):
             if (piece := _trim(text, start, brk.start())) is not None:
                 out.append(piece)
             start = brk.end()
