@@ -297,6 +297,7 @@ def extract_claims(text: str) -> list[Claim]:
             _cues_in_sentence(text, toks, 0, len(toks), (s_start, s_end), quotes, in_quote, found)
 
     _attach_quotes(text, quotes, found)
+    _colon_speakers(text, paras, found)
     found = _dedupe(found)
     found.sort(key=lambda f: (f.start, f.end))
     _resolve_speakers(text, found)
@@ -322,6 +323,35 @@ def extract_claims(text: str) -> list[Claim]:
             )
         )
     return claims
+
+
+_COLON_SPEAKER = re.compile(
+    r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*[ \t]*:[ \t]+(?=[\"“A-Z])"
+)
+_NOT_SPEAKERS = frozenset(
+    """update updated note editor related photo photos source sources read watch click video
+    listen see also correction clarification disclosure full transcript warning advertisement
+    subscribe follow share by q a""".split()
+)
+
+
+def _colon_speakers(text: str, paras: list[tuple[int, int]], found: list[_Found]) -> None:
+    """Transcript and headline style: a paragraph opening "Ann Lee: ..." is Ann Lee's words."""
+    for p_start, p_end in paras:
+        m = _COLON_SPEAKER.match(text, p_start, p_end)
+        if m is None:
+            continue
+        name = text[p_start : m.end()].split(":")[0].strip()
+        if name.lower() in _NOT_SPEAKERS or name.split()[0].lower() in _NOT_SPEAKERS or name.isupper():
+            continue
+        span = _clean(text, m.end(), p_end)
+        if span is None or len(re.findall(r"\w+", text[span[0] : span[1]])) < 4:
+            continue
+        if any(f.start <= span[0] < f.end for f in found):
+            continue
+        colon = text.index(":", p_start)
+        kind = "direct" if text[span[0]] in "\"“" else "indirect"
+        found.append(_Found(span[0], span[1], kind, ":", (colon, colon + 1), (p_start, p_start + len(name)), 0.55))
 
 
 def _quote_index(quotes: list[_Quote]):
@@ -495,7 +525,21 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         and first_rest not in (",", ".", ";", "!", "?", "—", "–")
         and not (before_ok and toks[nxt].low in _ADJUNCT_CLAUSE)
     )
-    if before_ok and (inverted or not rest_is_clause or lead[-2:] in (",”", '"', ',"', ",’")) and not (
+    parenthetical = (
+        before_ok
+        and first_rest == ","
+        and rest_words >= 3
+        and not quote_follows
+        and lead[-1:] == ","
+        and lead[-2:-1] not in _QUOTE_CHARS
+        and nxt + 1 < b
+        and toks[nxt + 1].low not in _ADJUNCT_CLAUSE
+        and not toks[nxt + 1].low.endswith("ing")
+    )
+    if parenthetical:
+        # "The trouble, Frank writes, began in the 1970s": the cue interrupts its content.
+        span = _clean(text, s_start, _content_end(text, toks[nxt].end, s_end))
+    elif before_ok and (inverted or not rest_is_clause or lead[-2:] in (",”", '"', ',"', ",’")) and not (
         (first_rest == ":" or quote_follows) and rest_words >= 3
     ):
         span = _clean(text, s_start, before_end)
@@ -516,6 +560,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     found.append(_Found(span[0], span[1], "indirect", cue_tok.text, cue_span, spk_span, 0.45 + 0.5 * p))
 
 
+_QUOTE_CHARS = frozenset("\"“”„«»’'")
 _QUOTE_TOKENS = frozenset(["“", '"', "''", "‘‘", "«", "„"])
 # Words that open an adjunct after "..., X said": the content is before the cue, not after.
 _ADJUNCT_CLAUSE = frozenset(
