@@ -431,6 +431,15 @@ def _subject_before(toks, j: int, a: int):
         if np:
             return np
     prev = toks[j]
+    if prev.text == ")":
+        # "Sen. Ann Lee (D-Ore.) said": the name before the parenthesis.
+        k = j - 1
+        while k > a and toks[k].text != "(" and j - k < 10:
+            k -= 1
+        if k > a and toks[k].text == "(":
+            np = _np_before(toks, k - 1, a)
+            return (np[0], j) if np else None
+        return None
     if prev.low in ("who", "which") and j - 1 >= a:
         jj = j - 1 - (toks[j - 1].text == ",")
         return _np_before(toks, jj, a) if jj >= a else None
@@ -479,9 +488,11 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         k = j - 1
         while k > a and toks[k].text != "," and j - k < 14:
             k -= 1
-        if k > a and toks[k].text == ",":
-            head = _np_before(toks, k - 1, a)
-            if head and toks[k + 1].low in _DETERMINERS | {"who", "the"}:
+        after_np = _np_after(toks, after_cue, b) if cue_tok.low in _SPEECH else None
+        said_x = after_np is not None and (after_np[1] + 1 >= b or toks[after_np[1] + 1].text in ".,;")
+        if k >= a and toks[k].text == "," and not said_x:
+            head = _np_before(toks, k - 1, a) if k > a else None
+            if head and (any(_is_cap(t) for t in toks[head[0] : head[1] + 1]) or toks[head[0]].low in _PRONOUNS):
                 speaker_np = head
     if speaker_np is None and spk_span is None and not participle and j >= a and prev_text in (
         ",", "”", '"', "’", "''"
@@ -539,7 +550,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     if parenthetical:
         # "The trouble, Frank writes, began in the 1970s": the cue interrupts its content.
         span = _clean(text, s_start, _content_end(text, toks[nxt].end, s_end))
-    elif before_ok and (inverted or not rest_is_clause or lead[-2:] in (",”", '"', ',"', ",’")) and not (
+    elif before_ok and (inverted or not rest_is_clause or (lead[-2:] in (",”", '"', ',"', ",’") and lead[:1] in _QUOTE_CHARS)) and not (
         (first_rest == ":" or quote_follows) and rest_words >= 3
     ):
         span = _clean(text, s_start, before_end)
@@ -591,8 +602,15 @@ def _skip_addressee(toks, k, b) -> int:
 _ADJUNCT_HEADS = frozenset("in on at during after before late early earlier last this".split())
 
 
+_ASIDES = frozenset("however though too also again then meanwhile instead nonetheless though".split())
+
+
 def _skip_adjuncts(toks, k, b) -> int:
-    """Skip "on Friday", "in a statement" between the cue and "that"/":"/a quote."""
+    """Skip "on Friday", "in a statement", ", however," between the cue and its content."""
+    if k + 2 < b and toks[k].text == "," and toks[k + 2].text == "," and (
+        toks[k + 1].low in _ASIDES or toks[k + 1].low.endswith("ly")
+    ):
+        k += 3
     start = k
     while k < b and toks[k].low in _TIME_WORDS:
         k += 1
