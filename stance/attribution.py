@@ -21,7 +21,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from stance.cues import TOKEN_RE, CueModel, load_lexicon
+from stance.cues import TOKEN_RE, CueModel, load_lexicon, shape
 from stance.document import Claim
 from stance.segment import paragraphs, sentences
 
@@ -44,7 +44,7 @@ _MIN_HEAD_RATE = 0.1
 _CUE_THRESHOLD = 0.35
 _HEADS = frozenset(w for w, st in _LEXICON.items() if w not in _NOT_HEADS and st.rate >= _MIN_HEAD_RATE)
 # A sentence is only tokenised when one of these words is in it.
-_CANDIDATE_WORDS = _HEADS | {"according"}
+_CANDIDATE_WORDS = frozenset(w for w in _HEADS if _CUE_MODEL.best_case(w) >= _CUE_THRESHOLD) | {"according"}
 _FIND_WORDS = re.compile(r"[a-z]+").findall
 
 # Verbs that always report speech: enough on their own in "..., X said." and around quotes.
@@ -370,7 +370,7 @@ def _quote_index(quotes: list[_Quote]):
 
 
 def _cues_in_sentence(text, toks, a, b, sent, quotes, in_quote, found) -> None:
-    words = None
+    has_quote = None
     i = a
     while i < b:
         tok = toks[i]
@@ -385,13 +385,30 @@ def _cues_in_sentence(text, toks, a, b, sent, quotes, in_quote, found) -> None:
             else:
                 i += 1
             continue
-        if words is None:
-            # The classifier sees names capitalised and everything else lower-cased.
-            words = [t.text if (k > a and t.text[:1].isupper()) else t.low for k, t in enumerate(toks[a:b], a)]
-        p = _CUE_MODEL.probability(words, i - a)
+        if has_quote is None:
+            has_quote = _QUOTE_MARK_RE.search(text, sent[0], sent[1]) is not None
+        p = _CUE_MODEL.window_probability(
+            low,
+            _shape_at(toks, i - 2, a, b),
+            _shape_at(toks, i - 1, a, b),
+            _shape_at(toks, i + 1, a, b),
+            _shape_at(toks, i + 2, a, b),
+            has_quote,
+            "first" if i == a else "last" if i >= b - 2 else "mid",
+        )
         if p >= _CUE_THRESHOLD:
             _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found)
         i += 1
+
+
+def _shape_at(toks, k: int, a: int, b: int) -> str:
+    """The classifier's word class of toks[k]: names keep their capital, except sentence-initially."""
+    if k < a:
+        return "<s>"
+    if k >= b:
+        return "</s>"
+    t = toks[k]
+    return shape(t.text if (k > a and t.text[:1].isupper()) else t.low)
 
 
 def _according_to(text, toks, i, a, b, sent, p, found) -> None:

@@ -61,26 +61,38 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, CueStats]:
 
 
 def candidate_features(words: list[str], i: int) -> list[str]:
-    """Sparse binary features of the candidate cue words[i] (lower-cased tokens of a sentence)."""
-    w = words[i].lower()
-    prev1 = words[i - 1] if i >= 1 else "<s>"
-    prev2 = words[i - 2] if i >= 2 else "<s>"
-    next1 = words[i + 1] if i + 1 < len(words) else "</s>"
-    next2 = words[i + 2] if i + 2 < len(words) else "</s>"
-    feats = [
+    """Sparse binary features of the candidate cue words[i] in its sentence.
+
+    `words` are the sentence's tokens, lower-cased except capitalised words after the first
+    (so that names keep their look).
+    """
+    n = len(words)
+    return window_features(
+        words[i].lower(),
+        _shape(words[i - 2]) if i >= 2 else "<s>",
+        _shape(words[i - 1]) if i >= 1 else "<s>",
+        _shape(words[i + 1]) if i + 1 < n else "</s>",
+        _shape(words[i + 2]) if i + 2 < n else "</s>",
+        any(t in QUOTE_CHARS for t in words),
+        "first" if i == 0 else "last" if i >= n - 2 else "mid",
+    )
+
+
+def window_features(w: str, p2: str, p1: str, n1: str, n2: str, quote: bool, pos: str) -> list[str]:
+    """The features of `candidate_features` from the word and its neighbours' shapes."""
+    return [
         "bias",
         "w=" + w,
-        "p1=" + _shape(prev1),
-        "n1=" + _shape(next1),
-        "w|n1=" + w + "|" + _shape(next1),
-        "w|p1=" + w + "|" + _shape(prev1),
-        "p2p1=" + _shape(prev2) + "|" + _shape(prev1),
-        "n1n2=" + _shape(next1) + "|" + _shape(next2),
+        "p1=" + p1,
+        "n1=" + n1,
+        "w|n1=" + w + "|" + n1,
+        "w|p1=" + w + "|" + p1,
+        "p2p1=" + p2 + "|" + p1,
+        "n1n2=" + n1 + "|" + n2,
         "suffix=" + w[-3:],
-        "quote_in_sentence=" + str(any(t in QUOTE_CHARS for t in words)),
-        "pos=" + ("first" if i == 0 else "last" if i >= len(words) - 2 else "mid"),
+        "quote_in_sentence=" + str(quote),
+        "pos=" + pos,
     ]
-    return feats
 
 
 _COMMON = frozenset(
@@ -88,6 +100,11 @@ _COMMON = frozenset(
     not also has have had is was were be been will would could did does he she they it we i you who
     which what when if reporters , . : ; ” “ " ’ ‘ — – - ( )""".split()
 )
+
+
+def shape(word: str) -> str:
+    """Public alias of the word-class function the classifier's features use."""
+    return _shape(word)
 
 
 def _shape(word: str) -> str:
@@ -111,6 +128,8 @@ class CueModel:
     def __init__(self, weights: dict[str, float], threshold: float = 0.5):
         self.weights = weights
         self.threshold = threshold
+        self._cache: dict[tuple, float] = {}
+        self._sides = None
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> CueModel:
@@ -124,8 +143,58 @@ class CueModel:
         return cls(data["weights"], data.get("threshold", 0.5))
 
     def probability(self, words: list[str], i: int) -> float:
+        return self._logistic(candidate_features(words, i))
+
+    def window_probability(self, w: str, p2: str, p1: str, n1: str, n2: str, quote: bool, pos: str) -> float:
+        """Probability from a word and its neighbours' shapes, memoised (contexts repeat a lot)."""
+        key = (w, p2, p1, n1, n2, quote, pos)
+        p = self._cache.get(key)
+        if p is None:
+            p = self._cache[key] = self._logistic(window_features(*key))
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+        return p
+
+    def best_case(self, w: str) -> float:
+        """An upper bound of the probability of `w` over every context (to skip hopeless words).
+
+        The score splits into a part that depends on the left neighbours and one that depends
+        on the right ones, so each is maximised on its own over the finite set of shapes.
+        """
+        if self._sides is None:
+            self._sides = self._side_tables()
+        left, right, by_word = self._sides
         get = self.weights.get
-        z = sum(get(f, 0.0) for f in candidate_features(words, i))
+        mine = by_word.get(w, {})
+        best_left = max(v + mine.get(("p1", k), 0.0) for k, v in left.items())
+        best_right = max(v + mine.get(("n1", k), 0.0) for k, v in right.items())
+        z = (
+            get("bias", 0.0)
+            + get("w=" + w, 0.0)
+            + get("suffix=" + w[-3:], 0.0)
+            + max(get("quote_in_sentence=True", 0.0), get("quote_in_sentence=False", 0.0))
+            + max(get("pos=" + p, 0.0) for p in ("first", "mid", "last"))
+            + best_left
+            + best_right
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def _side_tables(self):
+        shapes = sorted(_COMMON | {"<s>", "</s>", "Q", "NUM", "CAP", "ADV", "w"})
+        get = self.weights.get
+        left = {p1: get("p1=" + p1, 0.0) + max(get(f"p2p1={p2}|{p1}", 0.0) for p2 in shapes) for p1 in shapes}
+        right = {n1: get("n1=" + n1, 0.0) + max(get(f"n1n2={n1}|{n2}", 0.0) for n2 in shapes) for n1 in shapes}
+        by_word: dict[str, dict[tuple[str, str], float]] = {}
+        for feat, weight in self.weights.items():
+            for side, prefix in (("n1", "w|n1="), ("p1", "w|p1=")):
+                if feat.startswith(prefix):
+                    word, _, sh = feat[len(prefix) :].rpartition("|")
+                    by_word.setdefault(word, {})[(side, sh)] = weight
+        return left, right, by_word
+
+    def _logistic(self, feats: list[str]) -> float:
+        get = self.weights.get
+        z = sum(get(f, 0.0) for f in feats)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

@@ -51,7 +51,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """
     if not _has_word(text):
         return [p for p in paragraphs(text)]
-    flat = text.translate(_BLANK_LINES)
+    flat = text.replace("\n", " ").replace("\r", " ")
     cursor = 0
     spans = []
     for sent in blingfire.text_to_sentences(flat).split("\n"):
@@ -94,9 +94,6 @@ def _join_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
         out.append((s, e))
         k += 1
     return out
-
-
-_BLANK_LINES = str.maketrans({"\n": " ", "\r": " "})
 
 
 def _sentences_by_paragraph(text: str) -> list[tuple[int, int]]:
