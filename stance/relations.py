@@ -1,0 +1,567 @@
+"""Whether two claims from different parties conflict, agree, or neither, and what clashes.
+
+Two accounts of one thing clash in a few recurring ways: one says "all", the
+other "some" or "a portion"; one denies what the other asserts; one calls it a
+success, the other a failure; the numbers or dates differ; they use opposite
+words (rose/fell, accepted/rejected). `PairFeatures` turns a pair of texts into
+those cues plus lexical similarity, a scikit-learn classifier weighs them, and
+`contrast` reads the same cues back as the phrase pairs a reader sees side by
+side. The word lists in stance/data/lexicons.json are general English, not
+about any one story.
+
+`StanceModel` bundles the relation classifier with the vectorizer that
+`stance.issues` uses to group claims, so the service loads one file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler, normalize
+from sklearn.utils.validation import check_is_fitted
+
+LABELS = ("agree", "conflict", "none")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'.,][a-z0-9]+)*%?")
+_NUMBER_WORDS = {
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "twenty", "thirty", "forty", "fifty", "hundred", "hundreds", "thousand", "thousands", "million",
+    "millions", "billion", "billions", "trillion", "dozen", "dozens",
+}  # fmt: skip
+_MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+_POLARITY = ("mild_positive", "positive", "negative")
+_CUE_CATEGORIES = ("universal", "partial", "negation", "denial", "hedge", "continuation", "ending",
+                   "increase", "decrease", "outcome")  # fmt: skip
+
+
+# --- text analysis -------------------------------------------------------------------------------
+
+
+@cache
+def lexicons() -> dict[str, Any]:
+    text = (Path(__file__).parent / "data" / "lexicons.json").read_text(encoding="utf-8")
+    raw = json.loads(text)
+    compiled: dict[str, Any] = {"function_words": frozenset(raw["function_words"])}
+    for name, entries in raw.items():
+        if name in ("about", "function_words", "antonyms"):
+            continue
+        compiled[name] = sorted((tuple(e.split()) for e in entries), key=len, reverse=True)
+    compiled["antonyms"] = [tuple(pair) for pair in raw["antonyms"]]
+    return compiled
+
+
+def _word_matches(pattern: str, word: str) -> bool:
+    if pattern.startswith("*"):
+        return word.endswith(pattern[1:])
+    if pattern.endswith("*"):
+        return word.startswith(pattern[:-1])
+    return word == pattern
+
+
+def _match_at(entry: tuple[str, ...], words: list[str], i: int) -> bool:
+    if i + len(entry) > len(words):
+        return False
+    return all(_word_matches(p, words[i + k]) for k, p in enumerate(entry))
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to make "sanctions"/"sanction" and "talks"/"talked" meet."""
+    word = word.strip("'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def content_stems(text: str) -> list[str]:
+    """Analyzer for the vectorizers: stems of the words that carry content."""
+    function_words = lexicons()["function_words"]
+    return [stem(w) for w in _TOKEN.findall(fold(text)) if w not in function_words and len(w) > 1]
+
+
+def fold(text: str) -> str:
+    return text.translate(_QUOTES).lower()
+
+
+@dataclass
+class Cues:
+    """What a text says in the terms the clash features need (token spans index `words`)."""
+
+    text: str
+    words: list[str]
+    spans: list[tuple[int, int]]
+    hits: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    numbers: set[str] = field(default_factory=set)
+    dates: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    polarity: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # (antonym pair index, side 0|1) -> position of the first word matching that side
+    antonyms: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def has(self, category: str) -> bool:
+        return bool(self.hits.get(category))
+
+    def phrase(self, start: int, end: int) -> str:
+        return self.text[self.spans[start][0] : self.spans[end - 1][1]]
+
+
+def _find(entries: list[tuple[str, ...]], words: list[str], taken: set[int] | None = None):
+    found = []
+    i = 0
+    while i < len(words):
+        for entry in entries:
+            if _match_at(entry, words, i) and not (taken and taken & set(range(i, i + len(entry)))):
+                found.append((i, i + len(entry)))
+                i += len(entry) - 1
+                break
+        i += 1
+    return found
+
+
+_DETERMINERS = {"the", "this", "that", "these", "those", "a", "an", "its", "their", "his", "her", "our",
+                "my", "your", "last", "another"}  # fmt: skip
+
+
+def _attributive(words: list[str], start: int, end: int) -> bool:
+    """An evaluative word between a determiner and a noun ("the failed merger") describes, it doesn't
+    claim."""
+    if end - start != 1 or start == 0 or end >= len(words):
+        return False
+    following = words[end]
+    return words[start - 1] in _DETERMINERS and following not in lexicons()["function_words"] and not (
+        following.endswith("ly")
+    )
+
+
+@lru_cache(maxsize=8192)
+def analyse(text: str) -> Cues:
+    lex = lexicons()
+    folded = fold(text)
+    if len(folded) != len(text):  # lower() changed the length: take phrases from the folded text
+        text = folded
+    matches = list(_TOKEN.finditer(folded))
+    words = [m.group().rstrip(".,") for m in matches]
+    spans = [(m.start(), m.start() + len(m.group().rstrip(".,"))) for m in matches]
+    cues = Cues(text=text, words=words, spans=spans)
+    # Idioms ("go all in", "not only", "take part") say nothing about quantity or scope.
+    idiom_tokens = {i for start, end in _find(lex["idioms"], words) for i in range(start, end)}
+    for category in _CUE_CATEGORIES:
+        blocked = idiom_tokens if category in ("universal", "partial") else None
+        cues.hits[category] = _find(lex[category], words, blocked)
+    # Polarity: set phrases first ("not a disaster" is mild praise, not a disaster), then single words,
+    # flipping a word when a negation stands just before it.
+    taken: set[int] = set()
+    negations = {s for s, _ in cues.hits["negation"]}
+    polarity: dict[str, list[tuple[int, int]]] = {"positive": [], "mild_positive": [], "negative": []}
+    for category in _POLARITY:
+        for start, end in _find(lex[category], words, taken):
+            taken.update(range(start, end))
+            if _attributive(words, start, end):
+                continue  # "this failed summit": a background judgement, not what the claim asserts
+            negated = any(start - 4 <= n < start for n in negations) and category != "mild_positive"
+            if negated and category == "negative":
+                polarity["mild_positive"].append((start, end))
+            elif negated:
+                polarity["negative"].append((start, end))
+            else:
+                polarity[category].append((start, end))
+    cues.polarity = polarity
+    for i, word in enumerate(words):
+        digits = word.replace(",", "").rstrip("%")
+        if digits.replace(".", "", 1).isdigit():
+            if len(digits) == 4 and digits[:2] in ("19", "20"):
+                cues.dates.add(digits)
+            else:
+                cues.numbers.add(digits)
+        elif word in _NUMBER_WORDS:
+            cues.numbers.add(word)
+        elif word in _MONTHS and word != "may":
+            cues.dates.add(word)
+        if i and word in _MONTHS and words[i - 1].isdigit():
+            cues.dates.add(words[i - 1] + word)
+    cues.stems = set(content_stems(text))
+    for k, pair in enumerate(lex["antonyms"]):
+        for side, pattern in enumerate(pair):
+            position = next((i for i, w in enumerate(words) if _word_matches(pattern, w)), None)
+            if position is not None:
+                cues.antonyms[(k, side)] = position
+    return cues
+
+
+def _antonym_hits(a: Cues, b: Cues) -> list[tuple[int, int]]:
+    """Index pairs (word in a, word in b) that are opposites in the antonym list."""
+    found = []
+    for (k, side), ia in a.antonyms.items():
+        other = (k, 1 - side)
+        if other in b.antonyms and other not in a.antonyms and (k, side) not in b.antonyms:
+            found.append((ia, b.antonyms[other]))
+    return found
+
+
+# --- features ------------------------------------------------------------------------------------
+
+FEATURE_NAMES = (
+    "similarity", "jaccard", "shared_words", "scope_clash", "scope_same", "negation_one_side",
+    "negation_both", "denial_any", "denial_one_side", "evaluation_clash", "mild_vs_negative",
+    "positive_both", "negative_both", "evaluation_one_side", "no_evaluation", "hedge_any",
+    "numbers_both", "numbers_differ", "numbers_shared", "dates_differ", "direction_clash",
+    "direction_same", "antonyms", "continuation_both", "continuation_vs_ending", "scope_clash_x_similarity", "negation_x_similarity", "antonyms_x_similarity",
+    "evaluation_clash_x_similarity",
+)  # fmt: skip
+
+
+def _as_pairs(X) -> list[tuple[str, str]]:
+    if isinstance(X, np.ndarray):
+        return [(str(a), str(b)) for a, b in X]
+    return [(str(a), str(b)) for a, b in X]
+
+
+class PairFeatures(TransformerMixin, BaseEstimator):
+    """(a, b) text pairs -> the clash and similarity cues above, one row per pair.
+
+    fit learns the IDF weights of the similarity measure from the training texts.
+    """
+
+    def __init__(self, n_features: int = 2**18):
+        self.n_features = n_features
+
+    def _hasher(self) -> HashingVectorizer:
+        return HashingVectorizer(
+            analyzer=content_stems, n_features=self.n_features, alternate_sign=False, norm=None
+        )
+
+    def fit(self, X, y=None):
+        pairs = _as_pairs(X)
+        texts = [t for pair in pairs for t in pair]
+        self.idf_ = TfidfTransformer(sublinear_tf=True).fit(self._hasher().transform(texts))
+        self.n_features_out_ = len(FEATURE_NAMES)
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        return np.array(FEATURE_NAMES, dtype=object)
+
+    def transform(self, X):
+        check_is_fitted(self, "idf_")
+        pairs = _as_pairs(X)
+        unique = sorted({t for pair in pairs for t in pair})
+        index = {t: i for i, t in enumerate(unique)}
+        vectors = self.idf_.transform(self._hasher().transform(unique)) if unique else None
+        rows = []
+        for a, b in pairs:
+            ia, ib = index[a], index[b]
+            similarity = float(vectors[ia].multiply(vectors[ib]).sum())
+            rows.append(pair_cues(analyse(a), analyse(b), similarity))
+        return np.asarray(rows, dtype=float).reshape(len(pairs), len(FEATURE_NAMES))
+
+
+def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
+    shared = a.stems & b.stems
+    union = a.stems | b.stems
+    jaccard = len(shared) / len(union) if union else 0.0
+    ua, pa, ub, pb = a.has("universal"), a.has("partial"), b.has("universal"), b.has("partial")
+    scope_clash = float((ua and pb and not (ub and not pa)) or (ub and pa and not (ua and not pb)))
+    scope_same = float((ua and ub) or (pa and pb))
+    na, nb = a.has("negation"), b.has("negation")
+    da, db = a.has("denial"), b.has("denial")
+    pos_a, pos_b = bool(a.polarity["positive"]), bool(b.polarity["positive"])
+    mild_a, mild_b = bool(a.polarity["mild_positive"]), bool(b.polarity["mild_positive"])
+    neg_a, neg_b = bool(a.polarity["negative"]), bool(b.polarity["negative"])
+    # A text that both praises and laments counts by its majority.
+    if pos_a and neg_a:
+        pos_a, neg_a = (
+            len(a.polarity["positive"]) > len(a.polarity["negative"]),
+            len(a.polarity["negative"]) > len(a.polarity["positive"]),
+        )
+    if pos_b and neg_b:
+        pos_b, neg_b = (
+            len(b.polarity["positive"]) > len(b.polarity["negative"]),
+            len(b.polarity["negative"]) > len(b.polarity["positive"]),
+        )
+    evaluation_clash = float((pos_a and neg_b) or (neg_a and pos_b))
+    mild_vs_negative = float((mild_a and not pos_a and neg_b) or (mild_b and not pos_b and neg_a))
+    eval_a, eval_b = pos_a or mild_a or neg_a, pos_b or mild_b or neg_b
+    numbers_both = bool(a.numbers and b.numbers)
+    numbers_differ = float(numbers_both and not (a.numbers & b.numbers))
+    dates_differ = float(bool(a.dates and b.dates and not (a.dates & b.dates)))
+    up_a, down_a, up_b, down_b = (a.has("increase"), a.has("decrease"), b.has("increase"), b.has("decrease"))
+    direction_clash = float((up_a and down_b and not up_b) or (down_a and up_b and not down_a))
+    direction_same = float((up_a and up_b) or (down_a and down_b))
+    antonyms = min(len(_antonym_hits(a, b)), 3)
+    cont_a, cont_b = a.has("continuation"), b.has("continuation")
+    end_a, end_b = a.has("ending"), b.has("ending")
+    continuation_vs_ending = float((cont_a and end_b and not cont_b) or (cont_b and end_a and not cont_a))
+    return [
+        similarity,
+        jaccard,
+        np.log1p(len(shared)),
+        scope_clash,
+        scope_same,
+        float(na != nb),
+        float(na and nb),
+        float(da or db),
+        float(da != db),
+        evaluation_clash,
+        mild_vs_negative,
+        float(pos_a and pos_b) + 0.5 * float((mild_a and pos_b) or (pos_a and mild_b) or (mild_a and mild_b)),
+        float(neg_a and neg_b),
+        float(eval_a != eval_b),
+        float(not eval_a and not eval_b),
+        float(a.has("hedge") or b.has("hedge")),
+        float(numbers_both),
+        numbers_differ,
+        float(bool(a.numbers & b.numbers)),
+        dates_differ,
+        direction_clash,
+        direction_same,
+        float(antonyms),
+        float(cont_a and cont_b),
+        continuation_vs_ending,
+        scope_clash * (similarity + jaccard),
+        float(na != nb) * (similarity + jaccard),
+        antonyms * (similarity + jaccard),
+        evaluation_clash * (similarity + jaccard),
+    ]
+
+
+def build_pipeline() -> Pipeline:
+    """Pair features -> scaled -> multinomial logistic regression over agree / conflict / none."""
+    return Pipeline(
+        [
+            ("features", PairFeatures()),
+            ("scale", StandardScaler()),
+            ("classify", LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)),
+        ]
+    )
+
+
+# --- contrast ------------------------------------------------------------------------------------
+
+
+def _expand(cues: Cues, start: int, end: int) -> str:
+    """The cue word plus the words it governs: "all" -> "all the sanctions", "a portion" -> "a portion of
+    the complex"."""
+    function_words = lexicons()["function_words"]
+    stop = end
+    while stop < len(cues.words) and cues.words[stop] in function_words and stop - end < 3:
+        stop += 1
+    if stop < len(cues.words) and cues.words[stop] not in function_words:
+        return cues.phrase(start, stop + 1)
+    return cues.phrase(start, end)
+
+
+_ADVERBS = {"only", "merely", "just"}
+
+
+def _scope_hit(cues: Cues, category: str) -> tuple[int, int] | None:
+    """Prefer a quantifier ("some of", "a portion") over a focus adverb ("only") as the phrase to show."""
+    hits = cues.hits[category]
+    return next((h for h in hits if cues.words[h[0]] not in _ADVERBS), _first(hits))
+
+
+def _first(spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    return spans[0] if spans else None
+
+
+def contrast(a: str, b: str) -> list[list[str]]:
+    """The phrase pairs that clash between a and b: [[phrase in a, phrase in b], ...]."""
+    ca, cb = analyse(a), analyse(b)
+    pairs: list[list[str]] = []
+
+    def add(left: str, right: str) -> None:
+        if left and right and [left, right] not in pairs and left.lower() != right.lower():
+            pairs.append([left, right])
+
+    for x, y in (("universal", "partial"), ("partial", "universal")):
+        ha, hb = _scope_hit(ca, x), _scope_hit(cb, y)
+        if ha and hb and not cb.hits[x]:
+            add(_expand(ca, *ha), _expand(cb, *hb))
+            break
+    for x, y in (("positive", "negative"), ("negative", "positive"), ("mild_positive", "negative"),
+                 ("negative", "mild_positive")):  # fmt: skip
+        ha, hb = _first(ca.polarity[x]), _first(cb.polarity[y])
+        if ha and hb:
+            add(ca.phrase(*ha), cb.phrase(*hb))
+            break
+    for x, y in (("increase", "decrease"), ("decrease", "increase"), ("continuation", "ending"),
+                 ("ending", "continuation")):  # fmt: skip
+        ha, hb = _first(ca.hits[x]), _first(cb.hits[y])
+        if ha and hb and not cb.hits[x]:
+            add(ca.phrase(*ha), cb.phrase(*hb))
+    for ia, ib in _antonym_hits(ca, cb)[:2]:
+        add(ca.phrase(ia, ia + 1), cb.phrase(ib, ib + 1))
+    if ca.numbers and cb.numbers and not ca.numbers & cb.numbers:
+        na = next(i for i, w in enumerate(ca.words) if w.replace(",", "").rstrip("%") in ca.numbers or w in ca.numbers)
+        nb = next(i for i, w in enumerate(cb.words) if w.replace(",", "").rstrip("%") in cb.numbers or w in cb.numbers)
+        add(_expand(ca, na, na + 1), _expand(cb, nb, nb + 1))
+    for x, y in ((ca, cb), (cb, ca)):
+        if (x.hits["negation"] or x.hits["denial"]) and not (y.hits["negation"] or y.hits["denial"]):
+            start, end = (x.hits["negation"] or x.hits["denial"])[0]
+            phrase = x.phrase(start, min(end + 2, len(x.words)))
+            other = _shared_word_phrase(y, x, end)
+            if other:
+                add(phrase, other) if x is ca else add(other, phrase)
+            break
+    return pairs[:4]
+
+
+def _shared_word_phrase(other: Cues, negated: Cues, after: int) -> str:
+    """The word in `other` that the negation in `negated` denies (the first content word they share)."""
+    function_words = lexicons()["function_words"]
+    for i in range(after, min(after + 6, len(negated.words))):
+        word = negated.words[i]
+        if word in function_words or len(word) < 4:
+            continue
+        for j, candidate in enumerate(other.words):
+            if stem(candidate) == stem(word):
+                return other.phrase(max(0, j - 2), j + 1)
+    return ""
+
+
+# --- grouping vectorizer -------------------------------------------------------------------------
+
+# Concept dimensions: claims that judge how something went, or whether talks go on, are about the
+# same question even when they share no word ("successful" / "you have to walk").
+CONCEPTS = (("outcome", ("outcome",)), ("continuation", ("continuation",)))
+
+
+class GroupingVectorizer(TransformerMixin, BaseEstimator):
+    """Texts -> L2-normalised rows mixing exact words (hashed TF-IDF), latent topics (LSA fitted on a
+    news corpus, so that related words land near each other) and a few concept dimensions."""
+
+    def __init__(self, n_components: int = 100, max_features: int = 20000, lexical_weight: float = 1.0,
+                 topic_weight: float = 0.6, concept_weight: float = 0.5, n_features: int = 2**18):  # fmt: skip
+        self.n_components = n_components
+        self.max_features = max_features
+        self.lexical_weight = lexical_weight
+        self.topic_weight = topic_weight
+        self.concept_weight = concept_weight
+        self.n_features = n_features
+
+    def fit(self, X, y=None):
+        texts = [str(t) for t in X]
+        self.lexical_ = TfidfTransformer(sublinear_tf=True).fit(self._hasher().transform(texts))
+        self.topic_terms_ = TfidfVectorizer(
+            analyzer=content_stems, max_features=self.max_features, min_df=2, sublinear_tf=True,
+            dtype=np.float32,
+        ).fit(texts)  # fmt: skip
+        terms = self.topic_terms_.transform(texts)
+        k = max(1, min(self.n_components, terms.shape[1] - 1, terms.shape[0] - 1))
+        self.topics_ = TruncatedSVD(n_components=k, random_state=0).fit(terms)
+        self.topics_.components_ = self.topics_.components_.astype(np.float32)
+        return self
+
+    def _hasher(self) -> HashingVectorizer:
+        return HashingVectorizer(
+            analyzer=content_stems, n_features=self.n_features, alternate_sign=False, norm=None
+        )
+
+    def transform_parts(self, X):
+        """(lexical TF-IDF, LSA topics, concept flags) for the texts, each un-normalised."""
+        check_is_fitted(self, "topics_")
+        texts = [str(t) for t in X]
+        lexical = self.lexical_.transform(self._hasher().transform(texts))
+        topics = self.topics_.transform(self.topic_terms_.transform(texts))
+        concepts = np.zeros((len(texts), len(CONCEPTS)), dtype=float)
+        for i, text in enumerate(texts):
+            cues = analyse(text)
+            for j, (_, categories) in enumerate(CONCEPTS):
+                concepts[i, j] = float(any(cues.hits.get(c) for c in categories))
+        return lexical, topics, concepts
+
+    def combine(self, lexical, topics, concepts):
+        parts = [
+            self.lexical_weight * normalize(lexical),
+            sp.csr_matrix(self.topic_weight * normalize(topics)),
+            sp.csr_matrix(self.concept_weight * normalize(concepts)),
+        ]
+        return normalize(sp.hstack(parts, format="csr"))
+
+    def transform(self, X):
+        lexical, topics, concepts = self.transform_parts(X)
+        return self.combine(lexical, topics, concepts)
+
+    def transform_batch(self, X, context=None, context_weight: float = 0.35):
+        """Like transform, but relative to the batch: words most of the texts share (the story's
+        protagonists) count less, and the topic the whole batch shares is subtracted, so what is left
+        tells the texts' issues apart."""
+        lexical, topics, concepts = self.transform_parts(X)
+        if context is not None and any(context):
+            around_lexical, around_topics, _ = self.transform_parts(context)
+            lexical = normalize(lexical) + context_weight * normalize(around_lexical)
+            topics = normalize(topics) + context_weight * normalize(around_topics)
+        n = lexical.shape[0]
+        if n >= 4:
+            lexical = sp.csr_matrix(lexical)
+            df = np.bincount(lexical.indices, minlength=lexical.shape[1])
+            used = np.flatnonzero(df)
+            weights = np.log(n / np.maximum(df[used], 1))
+            lexical = sp.csr_matrix(lexical[:, used].multiply(weights.reshape(1, -1)))
+            topics = topics - topics.mean(axis=0, keepdims=True)
+        return self.combine(lexical, topics, concepts)
+
+
+# --- the bundle ----------------------------------------------------------------------------------
+
+
+class StanceModel:
+    """What the service loads once: the grouping vectorizer and the relation classifier."""
+
+    def __init__(self, name: str, version: str, trained_on: str, grouper: GroupingVectorizer,
+                 classifier: Pipeline, conflict_threshold: float = 0.5, agree_threshold: float = 0.5,
+                 group_threshold: float = 0.8):  # fmt: skip
+        self.name = name
+        self.version = version
+        self.trained_on = trained_on
+        self.grouper = grouper
+        self.classifier = classifier
+        self.conflict_threshold = conflict_threshold
+        self.agree_threshold = agree_threshold
+        self.group_threshold = group_threshold
+
+    def info(self) -> dict[str, str]:
+        return {"name": self.name, "version": self.version, "trained_on": self.trained_on}
+
+    def vectorize(self, texts: list[str], batch: bool = False, context: list[str] | None = None):
+        """L2-normalised sparse rows: the dot product of two rows is their similarity. With batch=True
+        the rows are weighted against each other and blended with their `context` sentences (see
+        GroupingVectorizer.transform_batch)."""
+        if batch or context:
+            return self.grouper.transform_batch(texts, context)
+        return self.grouper.transform(texts)
+
+    def classify(self, pairs: list[tuple[str, str]]) -> list[tuple[str | None, float, list[list[str]]]]:
+        """For each (a, b): ("conflict" | "agree" | None, probability of that answer, contrast pairs)."""
+        if not pairs:
+            return []
+        X = np.empty((len(pairs), 2), dtype=object)
+        X[:] = [(a, b) for a, b in pairs]
+        proba = self.classifier.predict_proba(X)
+        classes = list(self.classifier.classes_)
+        out = []
+        for (a, b), row in zip(pairs, proba, strict=True):
+            scores = dict(zip(classes, row, strict=True))
+            best = max(scores, key=scores.get)
+            if best == "conflict" and scores["conflict"] >= self.conflict_threshold:
+                out.append(("conflict", float(scores["conflict"]), contrast(a, b)))
+            elif best == "agree" and scores["agree"] >= self.agree_threshold:
+                out.append(("agree", float(scores["agree"]), []))
+            else:
+                out.append((None, float(scores.get("none", 1.0 - max(row))), []))
+        return out

@@ -1,0 +1,242 @@
+"""Grouping and comparing, checked on the seed's gold claims and on a made-up second story.
+
+The gold claims are given the text an attribution extractor finds (the attributed content, cut from the
+seed article), so this measures the issues-and-relations stage on its own.
+"""
+
+import json
+import re
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from stance.document import Claim
+from stance.issues import compare, group_claims, issue_label
+from stance.modelfile import load_model
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "hanoi-afp-2019-03-01"
+MODEL = ROOT / "models" / "stance-relations"
+
+# The attributed content of each gold claim, as it appears in the seed article.
+SEED_CONTENT = {
+    "us-all-sanctions": "Pyongyang wanted all sanctions imposed on it over its banned weapons programmes lifted",
+    "dprk-some-measures": "it had only wanted some of the measures eased",
+    "dprk-yongbyon-all": "its offer to close “all the nuclear production facilities” at its Yongbyon complex was "
+    "the best it could ever offer",
+    "dprk-constructive": "the two leaders had had a “constructive and candid exchange”",
+    "dprk-mistrust": "Relations between the two countries — on opposite sides of the technically "
+    "still-unfinished Korean War — had been “characterised by mistrust and antagonism” for decades",
+    "dprk-successful": "described the Hanoi meeting as “successful” and said Kim had promised Trump another "
+    "encounter",
+    "us-meet-again": "he hoped to meet Kim again",
+    "us-walk": "Sometimes you have to walk and this was just one of those times",
+    "us-right-not-fast": "I’d much rather do it right than do it fast",
+    "us-warmth": "There’s a warmth that we have and I hope that stays, I think it will.",
+    "rok-progress": "The talks had made “meaningful progress”, with Trump and Kim building “more trust” and "
+    "“mutual understanding”",
+    "analysts-style": "their initial historic meeting in Singapore — which produced only a vague commitment from "
+    "Kim to work “toward complete denuclearisation of the Korean peninsula” — was more style over substance",
+    "us-effectively-all": "the North Koreans had demanded the lifting of effectively all the UN Security Council "
+    "economic sanctions imposed on Pyongyang since March 2016",
+    "us-all-but-armaments": "It was basically all the sanctions except for armaments",
+    "us-billions": "It tallies up to the tune of many, many billions of dollars.",
+    "us-portion-yongbyon": "they were only offering to close “a portion of the Yongbyon complex”",
+    "us-all-in": "Trump had urged Kim to go “all in” to secure a deal",
+    "us-weapons-table": "The weapons themselves need to be on the table",
+    "us-ample-opportunity": "There’s still ample opportunity to talk.",
+    "analysts-not-disaster": "I don’t think it’s a disaster and it doesn’t end the dialogue process",
+    "analysts-look-tough": "I think it benefits him to look tough, to string this out.",
+    "analysts-working-level": "the impasse “highlighted the importance of working-level talks”",
+    "analysts-sanctions-emphasis": "Kim put “more emphasis” on sanctions relief than most observers predicted",
+    "analysts-opposite": "Trump “was going to give away the store, he did just the opposite, holding out for a "
+    "better deal”",
+    "analysts-rollercoaster": "this failed summit will just be one more chapter in the rollercoaster ride that is "
+    "the Trump presidency",
+}
+
+
+def _fold(text: str) -> str:
+    text = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
+    return re.sub(r"\s+", " ", text).lower()
+
+
+def seed_claims(gold: dict, article: str) -> list[Claim]:
+    """Claim objects for the gold claims, located in the article (white space folded)."""
+    claims = []
+    flat = re.sub(r"\s+", " ", article)
+    for number, gc in enumerate(gold["claims"], start=1):
+        content = SEED_CONTENT[gc["id"]]
+        assert _fold(gc["key"]) in _fold(content), gc["id"]
+        start = flat.find(content)
+        assert start >= 0, gc["id"]
+        claims.append(Claim(text=content, start=start, end=start + len(content), party=gc["party"],
+                            speaker=gc["speaker"], kind=gc["kind"], id=f"c{number}"))  # fmt: skip
+    return claims
+
+
+def seed_context(claims: list[Claim], article: str) -> dict[str, str]:
+    """Each claim's sentence: the text from the sentence break before it to the one after it."""
+    flat = re.sub(r"\s+", " ", article)
+    context = {}
+    for claim in claims:
+        left = max(flat.rfind(". ", 0, claim.start), flat.rfind("\u201d ", 0, claim.start - 1), 0)
+        right = flat.find(". ", claim.end)
+        context[claim.id] = flat[left : right if right > 0 else len(flat)].strip(" .")
+    return context
+
+
+def score_seed(gold: dict, claims: list[Claim], issues, comparisons) -> dict:
+    """Grouping F1, conflict precision / recall and relation recall of CONTRACT.md, on gold claims."""
+    gold_id = {c.id: gc["id"] for c, gc in zip(claims, gold["claims"], strict=True)}
+    gold_issues = {}
+    for issue in gold["issues"]:
+        for cid in issue["claims"]:
+            gold_issues.setdefault(cid, set()).add(issue["id"])
+    tp = fp = fn = 0
+    for x, y in combinations(claims, 2):
+        same_gold = bool(gold_issues.get(gold_id[x.id], set()) & gold_issues.get(gold_id[y.id], set()))
+        same_system = x.issue == y.issue
+        tp += same_gold and same_system
+        fp += same_system and not same_gold
+        fn += same_gold and not same_system
+    grouping_f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+    def matches(comparison, relation) -> bool:
+        sides = {comparison.a.party: comparison.a.claims, comparison.b.party: comparison.b.claims}
+        if set(sides) != {relation["a"], relation["b"]}:
+            return False
+        a_found = {gold_id[c] for c in sides[relation["a"]]} & set(relation["a_claims"])
+        b_found = {gold_id[c] for c in sides[relation["b"]]} & set(relation["b_claims"])
+        return bool(a_found and b_found)
+
+    gold_conflicts = [r for r in gold["relations"] if r["relation"] == "conflict"]
+    system_conflicts = [k for k in comparisons if k.relation == "conflict"]
+    found = [r for r in gold["relations"] if any(matches(k, r) for k in comparisons if k.relation == r["relation"])]
+    return {
+        "grouping_f1": grouping_f1,
+        "conflict_recall": sum(r["relation"] == "conflict" for r in found) / len(gold_conflicts),
+        "conflict_precision": (
+            sum(any(matches(k, r) for r in gold_conflicts) for k in system_conflicts) / len(system_conflicts)
+            if system_conflicts else 0.0
+        ),  # fmt: skip
+        "relation_recall": len(found) / len(gold["relations"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def model():
+    stance_model, _ = load_model(MODEL)
+    return stance_model
+
+
+@pytest.fixture(scope="module")
+def seed():
+    gold = json.loads(SEED.with_suffix(".gold.json").read_text(encoding="utf-8"))
+    article = SEED.with_suffix(".txt").read_text(encoding="utf-8")
+    return gold, article
+
+
+def analyse_seed(seed, model, with_context: bool):
+    gold, article = seed
+    claims = seed_claims(gold, article)
+    issues = group_claims(claims, model, seed_context(claims, article) if with_context else None)
+    return gold, claims, issues, compare(claims, issues, model)
+
+
+@pytest.mark.parametrize("with_context", [False, True])
+def test_seed_targets(seed, model, with_context):
+    scores = score_seed(*analyse_seed(seed, model, with_context))
+    assert scores["conflict_recall"] == 1.0, scores
+    assert scores["conflict_precision"] >= 0.8, scores
+    assert scores["relation_recall"] >= 0.8, scores
+    assert scores["grouping_f1"] >= 0.7, scores
+
+
+def test_issues_are_well_formed(seed, model):
+    _, claims, issues, comparisons = analyse_seed(seed, model, with_context=True)
+    assert [i.id for i in issues] == [f"i{n}" for n in range(1, len(issues) + 1)]
+    assert sorted(c for i in issues for c in i.claims) == sorted(c.id for c in claims)
+    by_id = {c.id: c for c in claims}
+    for issue in issues:
+        assert issue.label.strip()
+        assert all(by_id[c].issue == issue.id for c in issue.claims)
+    for k in comparisons:
+        assert k.relation in ("conflict", "agree")
+        assert 0.0 < k.score <= 1.0
+        assert k.a.party != k.b.party
+        issue_claims = next(i.claims for i in issues if i.id == k.issue)
+        assert {by_id[c].party for c in k.a.claims} == {k.a.party}
+        assert {by_id[c].party for c in k.b.claims} == {k.b.party}
+        assert set(k.a.claims + k.b.claims) <= set(issue_claims)
+    assert [k.id for k in comparisons] == [f"k{n}" for n in range(1, len(comparisons) + 1)]
+
+
+def test_scope_conflict_shows_all_versus_some(seed, model):
+    _, claims, issues, comparisons = analyse_seed(seed, model, with_context=False)
+    conflicts = [k for k in comparisons if k.relation == "conflict"]
+    phrases = [pair for k in conflicts for pair in k.contrast]
+    assert any("all" in a.lower() and ("some" in b.lower() or "portion" in b.lower()) for a, b in phrases) or any(
+        "all" in b.lower() and ("some" in a.lower() or "portion" in a.lower()) for a, b in phrases
+    ), phrases
+
+
+STRIKE_A = [  # one outlet's account of a made-up dispute
+    ("union", "the strike had shut down every one of the company's 14 warehouses"),
+    ("company", "only a few warehouses were affected and deliveries continued"),
+    ("union", "the pay talks on Monday collapsed after management walked out"),
+    ("company", "Monday's pay talks were productive and a deal is close"),
+    ("mayor", "the city would offer to mediate between the two sides"),
+]
+STRIKE_B = [  # another outlet on the same dispute, different words
+    ("company", "most of its warehouses kept working and only some were closed by the strike"),
+    ("union", "all the warehouses were closed by the walkout"),
+]
+
+
+def strike_claims():
+    claims = []
+    for number, (party, text) in enumerate(STRIKE_A + STRIKE_B, start=1):
+        claims.append(Claim(text=text, start=0, end=len(text), party=party, id=f"c{number}"))
+    return claims
+
+
+def test_claims_from_two_articles_land_together_and_clash(model):
+    claims = strike_claims()
+    issues = group_claims(claims, model)
+    issue_of = {c.id: c.issue for c in claims}
+    assert issue_of["c1"] == issue_of["c2"] == issue_of["c6"] == issue_of["c7"]
+    assert issue_of["c3"] == issue_of["c4"]
+    assert issue_of["c3"] != issue_of["c1"]
+    assert issue_of["c5"] not in (issue_of["c1"], issue_of["c3"])
+    comparisons = compare(claims, issues, model)
+    conflicts = {(k.issue, frozenset((k.a.party, k.b.party))) for k in comparisons if k.relation == "conflict"}
+    assert (issue_of["c1"], frozenset({"union", "company"})) in conflicts
+    assert (issue_of["c3"], frozenset({"union", "company"})) in conflicts
+    cross = [k for k in comparisons if k.issue == issue_of["c1"] and k.relation == "conflict"]
+    sides = {c for k in cross for c in k.a.claims + k.b.claims}
+    assert sides & {"c1", "c2"} and sides & {"c6", "c7"}
+
+
+def test_unrelated_claims_stay_apart(model):
+    texts = ["the bridge will reopen to traffic next spring", "the striker scored twice in the final",
+             "inflation eased to 2 percent in October"]  # fmt: skip
+    claims = [Claim(text=t, start=0, end=len(t), party=p, id=f"c{n}") for n, (t, p) in
+              enumerate(zip(texts, ["city", "club", "bank"], strict=True), start=1)]  # fmt: skip
+    issues = group_claims(claims, model)
+    assert len(issues) == 3
+    assert compare(claims, issues, model) == []
+
+
+def test_empty_and_partyless_input(model):
+    assert group_claims([], model) == []
+    claims = [Claim(text="the deal was signed", start=0, end=19, id="c1"),
+              Claim(text="the deal was never signed", start=0, end=25, id="c2")]  # fmt: skip
+    issues = group_claims(claims, model)
+    assert compare(claims, issues, model) == []
+
+
+def test_issue_label_prefers_shared_rare_words(model):
+    label = issue_label(["the tariffs on steel were lifted", "steel tariffs remain", "tariffs hurt steel mills"], model)
+    assert set(label.split()[:2]) == {"steel", "tariffs"}
