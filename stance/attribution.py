@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from stance.cues import TOKEN_RE, CueModel, load_lexicon, shape
 from stance.document import Claim
@@ -87,9 +88,11 @@ _SPEAKER_TITLES = frozenset(
 # Where reported content usually stops inside its sentence: a new clause with its own
 # subject or a participle ("..., but Cook did not say when", "..., putting them ahead").
 _CONTENT_CUTS = re.compile(
-    r",\s+(?:but|though|although|while|whereas|after|before|as|which|compared|according|"
-    r"even|despite|including|with|because|since|unless)\b|,\s+and\s+(?!that\b|said\b|he\b|she\b|they\b|it\b)|"
-    r",\s+[a-z]+ing\b|;\s|\s+and\s+(?:said|says|added|told|called)\b|,\s+(?:he|she|they|it)\s+\w+ed\b"
+    r",[”\"’]?\s+(?:but|though|although|while|whereas|after|before|as|which|compared|according|"
+    r"even|despite|including|with|because|since|unless)\b"
+    r"|,[”\"’]?\s+and\s+(?!that\b|said\b|he\b|she\b|they\b|it\b)"
+    r"|,[”\"’]?\s+[a-z]+ing\b|;\s|\s+and\s+(?:said|says|added|told|called)\b"
+    r"|,[”\"’]?\s+(?:he|she|they|it|we|I|there)\s+(?!said\b|says\b|added\b|told\b|wrote\b)[a-z]+"
 )
 _QUOTE_OPEN = "“„«"
 _QUOTE_CLOSE = "”»"
@@ -100,8 +103,7 @@ _TRAIL = " \t\r\n,;:—–-"
 _LEAD = " \t\r\n,;:—–-"
 
 
-@dataclass(slots=True)
-class _Tok:
+class _Tok(NamedTuple):
     start: int
     end: int
     text: str
@@ -216,7 +218,7 @@ def _make_quote(text: str, open_at: tuple[int, int], end: int, close_at: int | N
 
 
 def _tokens(text: str, start: int, end: int) -> list[_Tok]:
-    return [_Tok(m.start(), m.end(), m.group(), m.group().lower()) for m in TOKEN_RE.finditer(text, start, end)]
+    return [_Tok(m.start(), m.end(), w, w.lower()) for m in TOKEN_RE.finditer(text, start, end) for w in (m.group(),)]
 
 
 def _is_cap(tok: _Tok) -> bool:
@@ -566,7 +568,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     )
     if parenthetical:
         # "The trouble, Frank writes, began in the 1970s": the cue interrupts its content.
-        span = _clean(text, s_start, _content_end(text, toks[nxt].end, s_end))
+        span = _clean(text, s_start, _content_end(text, toks[nxt].end, s_end, in_quote))
     elif before_ok and (inverted or not rest_is_clause or (lead[-2:] in (",”", '"', ',"', ",’") and lead[:1] in _QUOTE_CHARS)) and not (
         (first_rest == ":" or quote_follows) and rest_words >= 3
     ):
@@ -575,7 +577,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
             span = (span[0] + 1, span[1])
     elif rest_is_clause or ((first_rest == ":" or quote_follows) and rest_words >= 3):
         c_start = toks[nxt].end if first_rest in (",", ":") else toks[nxt].start
-        span = _clean(text, c_start, _content_end(text, c_start, s_end))
+        span = _clean(text, c_start, _content_end(text, c_start, s_end, in_quote))
     elif first_rest in (":", ",") and rest_words == 0:
         # "He said:" closing a paragraph: the quote that opens the next one is what was said.
         span = _quote_after(text, quotes, s_end)
@@ -642,12 +644,23 @@ def _skip_adjuncts(toks, k, b) -> int:
 
 
 def _content_words(toks, k, b) -> int:
-    return sum(1 for t in toks[k:b] if _WORD_RE.match(t.text))
+    """Word tokens in toks[k:b], capped at 3 (callers only ask "at least three?")."""
+    n = 0
+    for t in toks[k:b]:
+        if t.text[0].isalnum() or t.text[0] == "_":
+            n += 1
+            if n == 3:
+                return 3
+    return n
 
 
-def _content_end(text: str, c_start: int, s_end: int) -> int:
-    m = _CONTENT_CUTS.search(text, c_start + 1, s_end)
-    if m and m.start() - c_start > 15:
+def _content_end(text: str, c_start: int, s_end: int, in_quote=None) -> int:
+    """Where content starting at c_start stops: a clause boundary outside quotes, or the sentence end."""
+    for m in _CONTENT_CUTS.finditer(text, c_start + 1, s_end):
+        if m.start() - c_start <= 15:
+            continue
+        if in_quote is not None and in_quote(m.start()) is not None:
+            continue
         return m.start()
     return s_end
 
