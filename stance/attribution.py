@@ -439,6 +439,16 @@ _TIME_WORDS = frozenset(
 )
 
 
+def _opening_subject(toks, a: int, j: int):
+    """The noun phrase opening the sentence, when it ends before toks[j] (a name, pronoun or "the X")."""
+    if not (_is_cap(toks[a]) or toks[a].low in _PRONOUNS or toks[a].low in _DETERMINERS):
+        return None
+    np = _np_after(toks, a, j)
+    if np and np[1] < j and toks[a].low not in ("it", "which", "who"):
+        return np
+    return None
+
+
 def _subject_before(toks, j: int, a: int):
     """Token range of the subject ending at toks[j], hopping over "on Friday" and "who"."""
     # "X on Friday said", "X last week told": skip a time adjunct between subject and verb.
@@ -450,6 +460,15 @@ def _subject_before(toks, j: int, a: int):
         if np:
             return np
     prev = toks[j]
+    if prev.text in ("—", "–") and j - 1 > a:
+        # "Many speakers — including X and Y — said": the phrase before the dashes.
+        k = j - 1
+        while k > a and toks[k].text not in ("—", "–") and j - k < 16:
+            k -= 1
+        if k > a and toks[k].text == prev.text:
+            np = _np_before(toks, k - 1, a)
+            return (np[0], j - 1) if np else None
+        return None
     if prev.text == ")":
         # "Sen. Ann Lee (D-Ore.) said": the name before the parenthesis.
         k = j - 1
@@ -502,6 +521,8 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         speaker_np = _subject_before(toks, j, a)
         if speaker_np is None and j >= a and toks[j].low in ("and", "but", "then"):
             spk_span = _previous_speaker(found, toks, a, i)
+            if spk_span is None:
+                speaker_np = _opening_subject(toks, a, j)
     elif j >= a and prev_text == "," and not participle:
         # Appositive: "X, a former adviser, said".
         k = j - 1
@@ -521,11 +542,9 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
             speaker_np, inverted = np, True
     if speaker_np is None and spk_span is None and (participle or j < a or prev_text == ","):
         spk_span = _previous_speaker(found, toks, a, i)
-        if spk_span is None and participle and (_is_cap(toks[a]) or toks[a].low in _PRONOUNS):
+        if spk_span is None and participle:
             # "Smith, the front-runner, saying ...": the sentence's opening noun phrase speaks.
-            np = _np_after(toks, a, i)
-            if np and np[1] < i - 1:
-                speaker_np = np
+            speaker_np = _opening_subject(toks, a, i - 1)
     if speaker_np is not None:
         spk_span = (toks[speaker_np[0]].start, toks[speaker_np[1]].end)
     if spk_span is None:
@@ -550,6 +569,8 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     )
     second_rest = toks[nxt + 1].text if nxt + 1 < b else "."
     quote_follows = first_rest in _QUOTE_TOKENS or (first_rest in (",", ":") and second_rest in _QUOTE_TOKENS)
+    if nxt < b and toks[nxt].low in ("yes", "no", "so") and (nxt + 1 >= b or not toks[nxt + 1].text[0].isalnum()):
+        rest_words = 3  # "75 percent said yes", "he said so."
     rest_is_clause = (
         rest_words >= 3
         and first_rest not in (",", ".", ";", "!", "?", "—", "–")
