@@ -99,6 +99,7 @@ _QUOTE_CLOSE = "”»"
 _STRAIGHT = '"'
 _DOUBLE_APOS = re.compile(r"''|‘‘|’’")
 _WORD_RE = re.compile(r"\w")
+_WORDS_RE = re.compile(r"\w+")
 _TRAIL = " \t\r\n,;:—–-"
 _LEAD = " \t\r\n,;:—–-"
 
@@ -243,7 +244,7 @@ def _np_before(toks: list[_Tok], j: int, sent_start_idx: int = 0) -> tuple[int, 
             break
         if not _WORD_RE.match(t.text) and t.text not in "-’'&.":
             break
-        if low in _NP_LINKS and not (_is_cap(toks[k - 1]) or toks[k - 1].low not in _NP_STOP) if k > 0 else True:
+        if low in _NP_LINKS and not (k > 0 and (_is_cap(toks[k - 1]) or toks[k - 1].low not in _NP_STOP)):
             break
         a = k
         k -= 1
@@ -516,6 +517,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     speaker_np = None
     inverted = False
     spk_span = None
+    mention = None
     prev_text = toks[j].text if j >= a else ""
     if j >= a and prev_text not in (",", "”", '"', "’", "''"):
         speaker_np = _subject_before(toks, j, a)
@@ -533,7 +535,11 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         if k >= a and toks[k].text == "," and not said_x:
             head = _np_before(toks, k - 1, a) if k > a else None
             if head and (any(_is_cap(t) for t in toks[head[0] : head[1] + 1]) or toks[head[0]].low in _PRONOUNS):
-                speaker_np = head
+                speaker_np = (head[0], j - 1)
+                # "Her campaign manager, Ann Lee, said": the name may sit in the apposition.
+                named = any(_is_cap(t) for t in toks[head[0] + 1 : head[1] + 1]) or head[0] > a
+                part = head if named else (k + 1, j - 1)
+                mention = text[toks[part[0]].start : toks[part[1]].end]
     if speaker_np is None and spk_span is None and not participle and j >= a and prev_text in (
         ",", "”", '"', "’", "''"
     ) and cue_tok.low in _SPEECH:
@@ -564,7 +570,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     before_ok = (
         before_end > s_start
         and lead[-1:] in (",", "”", '"', "’", "—", "–", ":")
-        and _WORD_RE.search(text, s_start, before_end) is not None
+        and len(_WORDS_RE.findall(lead, 0, 60)) >= 3
         and not participle
     )
     second_rest = toks[nxt + 1].text if nxt + 1 < b else "."
@@ -608,7 +614,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         return
     if not span:
         return
-    found.append(_Found(span[0], span[1], "indirect", cue_tok.text, cue_span, spk_span, 0.45 + 0.5 * p))
+    found.append(_Found(span[0], span[1], "indirect", cue_tok.text, cue_span, spk_span, 0.45 + 0.5 * p, mention))
 
 
 _QUOTE_CHARS = frozenset("\"“”„«»’'")
@@ -767,6 +773,7 @@ def _merge_running_quotes(text: str, direct: list[_Found], found: list[_Found]) 
             prev.end = q.end
         elif len(gap) < 300 and gap.count("\n\n") <= 1 and prev.speaker_span:
             q.speaker_span = prev.speaker_span
+            q.speaker = prev.speaker
             q.cue_span = None
             q.confidence = 0.55
             found.append(q)
@@ -800,7 +807,7 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
     for f in found:
         if f.speaker_span is None:
             continue
-        mention = " ".join(text[f.speaker_span[0] : f.speaker_span[1]].split())
+        mention = " ".join((f.speaker or text[f.speaker_span[0] : f.speaker_span[1]]).split())
         low = mention.lower()
         if low in _PRONOUNS:
             target = _antecedent(text, names, found, f, low)
