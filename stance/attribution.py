@@ -188,8 +188,11 @@ def _find_quotes(text: str, paras: list[tuple[int, int]]) -> list[_Quote]:
     merged: list[_Quote] = []
     para_starts = [s for s, _ in paras]
     for q in quotes:
-        if merged and merged[-1].close_at is None and q.open_at in para_starts and _next_para(
-            para_starts, merged[-1].open_at, q.open_at
+        if (
+            merged
+            and merged[-1].close_at is None
+            and q.open_at in para_starts
+            and _next_para(para_starts, merged[-1].open_at, q.open_at)
         ):
             prev = merged[-1]
             prev.parts.append((q.start, q.end))
@@ -219,7 +222,11 @@ def _make_quote(text: str, open_at: tuple[int, int], end: int, close_at: int | N
 
 
 def _tokens(text: str, start: int, end: int) -> list[_Tok]:
-    return [_Tok(m.start(), m.end(), w, w.lower()) for m in TOKEN_RE.finditer(text, start, end) for w in (m.group(),)]
+    return [
+        _Tok(m.start(), m.end(), w, w.lower())
+        for m in TOKEN_RE.finditer(text, start, end)
+        for w in (m.group(),)
+    ]
 
 
 def _is_cap(tok: _Tok) -> bool:
@@ -266,7 +273,7 @@ def _np_after(toks: list[_Tok], i: int, end_idx: int) -> tuple[int, int] | None:
     k = i + 1
     while k < end_idx and k - i < 14:
         t = toks[k]
-        if t.text in ",.;:!?”“\"()—–":
+        if t.text in ',.;:!?”“"()—–':
             break
         if t.low in _NP_STOP and t.low not in _NP_LINKS and t.low != "and":
             break
@@ -328,9 +335,7 @@ def extract_claims(text: str) -> list[Claim]:
     return claims
 
 
-_COLON_SPEAKER = re.compile(
-    r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*[ \t]*:[ \t]+(?=[\"“A-Z])"
-)
+_COLON_SPEAKER = re.compile(r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*[ \t]*:[ \t]+(?=[\"“A-Z])")
 _NOT_SPEAKERS = frozenset(
     """update updated note editor related photo photos source sources read watch click video
     listen see also correction clarification disclosure full transcript warning advertisement
@@ -353,8 +358,10 @@ def _colon_speakers(text: str, paras: list[tuple[int, int]], found: list[_Found]
         if any(f.start <= span[0] < f.end for f in found):
             continue
         colon = text.index(":", p_start)
-        kind = "direct" if text[span[0]] in "\"“" else "indirect"
-        found.append(_Found(span[0], span[1], kind, ":", (colon, colon + 1), (p_start, p_start + len(name)), 0.55))
+        kind = "direct" if text[span[0]] in '"“' else "indirect"
+        found.append(
+            _Found(span[0], span[1], kind, ":", (colon, colon + 1), (p_start, p_start + len(name)), 0.55)
+        )
 
 
 def _quote_index(quotes: list[_Quote]):
@@ -506,7 +513,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     # Auxiliaries and adverbs between subject and cue: "has also said", "repeatedly warned".
     j = i - 1
     aux_start = i
-    while j >= a and (toks[j].low in _AUX or toks[j].low.endswith("ly") and len(toks[j].low) > 4):
+    while j >= a and (toks[j].low in _AUX or (toks[j].low.endswith("ly") and len(toks[j].low) > 4)):
         aux_start = j
         j -= 1
     cue_start = toks[aux_start].start if toks[aux_start].low in ("has", "have", "had") else cue_tok.start
@@ -534,15 +541,22 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         said_x = after_np is not None and (after_np[1] + 1 >= b or toks[after_np[1] + 1].text in ".,;")
         if k >= a and toks[k].text == "," and not said_x:
             head = _np_before(toks, k - 1, a) if k > a else None
-            if head and (any(_is_cap(t) for t in toks[head[0] : head[1] + 1]) or toks[head[0]].low in _PRONOUNS):
+            if head and (
+                any(_is_cap(t) for t in toks[head[0] : head[1] + 1]) or toks[head[0]].low in _PRONOUNS
+            ):
                 speaker_np = (head[0], j - 1)
                 # "Her campaign manager, Ann Lee, said": the name may sit in the apposition.
                 named = any(_is_cap(t) for t in toks[head[0] + 1 : head[1] + 1]) or head[0] > a
                 part = head if named else (k + 1, j - 1)
                 mention = text[toks[part[0]].start : toks[part[1]].end]
-    if speaker_np is None and spk_span is None and not participle and j >= a and prev_text in (
-        ",", "”", '"', "’", "''"
-    ) and cue_tok.low in _SPEECH:
+    if (
+        speaker_np is None
+        and spk_span is None
+        and not participle
+        and j >= a
+        and prev_text in (",", "”", '"', "’", "''")
+        and cue_tok.low in _SPEECH
+    ):
         np = _np_after(toks, after_cue, b)
         if np:
             speaker_np, inverted = np, True
@@ -575,7 +589,11 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     )
     second_rest = toks[nxt + 1].text if nxt + 1 < b else "."
     quote_follows = first_rest in _QUOTE_TOKENS or (first_rest in (",", ":") and second_rest in _QUOTE_TOKENS)
-    if nxt < b and toks[nxt].low in ("yes", "no", "so") and (nxt + 1 >= b or not toks[nxt + 1].text[0].isalnum()):
+    if (
+        nxt < b
+        and toks[nxt].low in ("yes", "no", "so")
+        and (nxt + 1 >= b or not toks[nxt + 1].text[0].isalnum())
+    ):
         rest_words = 3  # "75 percent said yes", "he said so."
     rest_is_clause = (
         rest_words >= 3
@@ -596,11 +614,17 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     if parenthetical:
         # "The trouble, Frank writes, began in the 1970s": the cue interrupts its content.
         span = _clean(text, s_start, _content_end(text, toks[nxt].end, s_end, in_quote))
-    elif before_ok and (inverted or not rest_is_clause or (lead[-2:] in (",”", '"', ',"', ",’") and lead[:1] in _QUOTE_CHARS)) and not (
-        (first_rest == ":" or quote_follows) and rest_words >= 3
+    elif (
+        before_ok
+        and (
+            inverted
+            or not rest_is_clause
+            or (lead[-2:] in (",”", '"', ',"', ",’") and lead[:1] in _QUOTE_CHARS)
+        )
+        and not ((first_rest == ":" or quote_follows) and rest_words >= 3)
     ):
         span = _clean(text, s_start, before_end)
-        if span and text[span[0]] in "“\"" and in_quote(span[0] + 1) is not None:
+        if span and text[span[0]] in '“"' and in_quote(span[0] + 1) is not None:
             span = (span[0] + 1, span[1])
     elif rest_is_clause or ((first_rest == ":" or quote_follows) and rest_words >= 3):
         c_start = toks[nxt].end if first_rest in (",", ":") else toks[nxt].start
@@ -614,7 +638,9 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         return
     if not span:
         return
-    found.append(_Found(span[0], span[1], "indirect", cue_tok.text, cue_span, spk_span, 0.45 + 0.5 * p, mention))
+    found.append(
+        _Found(span[0], span[1], "indirect", cue_tok.text, cue_span, spk_span, 0.45 + 0.5 * p, mention)
+    )
 
 
 _QUOTE_CHARS = frozenset("\"“”„«»’'")
@@ -622,8 +648,7 @@ _QUOTE_TOKENS = frozenset(["“", '"', "''", "‘‘", "«", "„"])
 # Words that open an adjunct after "..., X said": the content is before the cue, not after.
 _ADJUNCT_CLAUSE = frozenset(
     """when as after before while during in on at of about about in to from with without because
-    since referring pointing citing adding noting speaking explaining"""
-    .split()
+    since referring pointing citing adding noting speaking explaining""".split()
 )
 _PARTICLE_VERBS = frozenset("pointed points pointing referring referred refers called calling calls".split())
 
@@ -635,12 +660,31 @@ def _skip_addressee(toks, k, b) -> int:
         return k + 1
     while k < b and k - start < 6:
         t = toks[k]
-        if t.low in ("that", ":", ",", "“", '"', "to", "about", "of", "in", "on", "at", "during", "he", "she", "they"):
+        if t.low in (
+            "that",
+            ":",
+            ",",
+            "“",
+            '"',
+            "to",
+            "about",
+            "of",
+            "in",
+            "on",
+            "at",
+            "during",
+            "he",
+            "she",
+            "they",
+        ):
             break
         if not _WORD_RE.match(t.text):
             break
         k += 1
-    if k > start and (k >= b or toks[k].low in ("that", ",", ":", "“", '"', "in", "on", "at", "during", "he", "she", "they", ".")):
+    if k > start and (
+        k >= b
+        or toks[k].low in ("that", ",", ":", "“", '"', "in", "on", "at", "during", "he", "she", "they", ".")
+    ):
         return k
     return start
 
@@ -653,8 +697,11 @@ _ASIDES = frozenset("however though too also again then meanwhile instead noneth
 
 def _skip_adjuncts(toks, k, b) -> int:
     """Skip "on Friday", "in a statement", ", however," between the cue and its content."""
-    if k + 2 < b and toks[k].text == "," and toks[k + 2].text == "," and (
-        toks[k + 1].low in _ASIDES or toks[k + 1].low.endswith("ly")
+    if (
+        k + 2 < b
+        and toks[k].text == ","
+        and toks[k + 2].text == ","
+        and (toks[k + 1].low in _ASIDES or toks[k + 1].low.endswith("ly"))
     ):
         k += 3
     start = k
@@ -725,13 +772,16 @@ def _attach_quotes(text, quotes, found) -> None:
     """
     by_start = sorted(found, key=lambda f: f.start)
     direct: list[_Found] = []
+    unowned: list[_Quote] = []
     for q in quotes:
         owner = None
         for f in by_start:
             if f.kind == "according_to":
                 continue
-            if abs(f.end - q.end) <= 2 and q.open_at - 1 <= f.start <= q.end and (
-                f.cue_span is None or f.cue_span[0] >= q.end
+            if (
+                abs(f.end - q.end) <= 2
+                and q.open_at - 1 <= f.start <= q.end
+                and (f.cue_span is None or f.cue_span[0] >= q.end)
             ):
                 f.start = q.start
                 owner = f
@@ -745,9 +795,33 @@ def _attach_quotes(text, quotes, found) -> None:
                     owner.confidence = max(owner.confidence, 0.9)
                 direct.append(owner)
                 break
-        if owner is None and _starts_sentence(text, q.open_at) and len(re.findall(r"\w+", text[q.start : q.end])) >= 6:
-            direct.append(_Found(q.start, q.end, "direct", None, None, None, 0.5))
+        if owner is None:
+            unowned.append(q)
+            if _starts_sentence(text, q.open_at) and len(_WORDS_RE.findall(text, q.start, q.end)) >= 6:
+                direct.append(_Found(q.start, q.end, "direct", None, None, None, 0.5))
+    _join_split_quotes(text, unowned, direct)
     _merge_running_quotes(text, direct, found)
+
+
+_SPLIT_GAP = re.compile(r"[\s,—–-]*")
+
+
+def _join_split_quotes(text: str, unowned: list[_Quote], direct: list[_Found]) -> None:
+    """“The strike is over,” the leader said, “and trains will run.”: one claim from both halves."""
+    for f in direct:
+        if f.cue_span is None or f.speaker_span is None or f.kind != "direct":
+            continue
+        first = min(f.speaker_span[0], f.cue_span[0])
+        if f.start < first:
+            continue
+        for q in unowned:
+            if (
+                q.close_at is not None
+                and q.close_at < first
+                and _SPLIT_GAP.fullmatch(text, q.close_at + 1, first)
+            ):
+                f.start = q.start
+                break
 
 
 def _starts_sentence(text: str, pos: int) -> bool:
@@ -788,7 +862,10 @@ def _dedupe(found: list[_Found]) -> list[_Found]:
             continue
         # A claim lying wholly inside a same-speaker claim adds nothing.
         if any(
-            g.start <= f.start and f.end <= g.end and g.speaker_span == f.speaker_span and g.cue_span == f.cue_span
+            g.start <= f.start
+            and f.end <= g.end
+            and g.speaker_span == f.speaker_span
+            and g.cue_span == f.cue_span
             for g in out
         ):
             continue
@@ -799,7 +876,9 @@ def _dedupe(found: list[_Found]) -> list[_Found]:
 
 # --- speakers ------------------------------------------------------------------------------
 
-_NAME_RE = re.compile(r"\b[A-Z][\w’'-]*(?:(?:[ \t]+|\n(?!\s*\n))(?:[A-Z][\w’'-]*|de|van|von|bin|al-\w+))+")
+_NAME_RE = re.compile(
+    r"\b[A-Z][\w’'-]*(?:(?:[ \t]+|\n(?!\s*\n))(?:[A-Z][\w’'-]*|(?:de|van|von|bin|al)\b[\w-]*))+\b"
+)
 
 
 def _resolve_speakers(text: str, found: list[_Found]) -> None:
@@ -815,6 +894,20 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
             f.speaker = target or mention
             continue
         f.speaker = _fullest(_name_of(mention), names, f.speaker_span[0])
+        if low.startswith("the ") and mention.islower():
+            f.speaker = _earlier_nominal(found, f) or f.speaker
+
+
+def _earlier_nominal(found: list[_Found], f: _Found) -> str | None:
+    """ "the official" -> "a senior US official" said earlier: the fullest mention of the same speaker."""
+    head = f.speaker.split()[-1]
+    for g in reversed(found):
+        if g is f or g.speaker_span is None or g.speaker_span[0] >= f.speaker_span[0] or not g.speaker:
+            continue
+        words = g.speaker.split()
+        if words[-1] in (head, head + "s") and len(g.speaker) > len(f.speaker):
+            return g.speaker
+    return None
 
 
 _POSSESSIVE = re.compile(r"[’']s$")
@@ -839,11 +932,15 @@ def _name_of(mention: str) -> str:
             break
     if len(words) > 1 and words[-1][:1].isupper() and not _POSSESSIVE.search(words[-1]):
         k = len(words) - 1
-        while k > 0 and (words[k - 1][:1].isupper() or words[k - 1] == "and") and not _POSSESSIVE.search(
-            words[k - 1]
+        while (
+            k > 0
+            and (words[k - 1][:1].isupper() or words[k - 1] == "and")
+            and not _POSSESSIVE.search(words[k - 1])
         ):
             k -= 1
         run = _strip_titles(words[k:])
+        if len(run) == 1 and len(words[k:]) > 1:
+            run = words[k:][-2:]  # "Senator Ruiz" keeps its title rather than shrink to "Ruiz"
         if "and" not in run and len(run) > 3:
             run = run[-2:]
         if k > 0 or len(run) < len(words):
@@ -852,21 +949,22 @@ def _name_of(mention: str) -> str:
 
 
 def _fullest(mention: str, names, before: int) -> str:
-    """A bare surname becomes the longest name ending (or starting) with it seen in the article."""
-    if " " in mention or not mention[:1].isupper():
+    """A bare surname ("Okoro", "President Okoro") becomes the longest name holding it in the article."""
+    words = mention.split()
+    if not words or not words[-1][:1].isupper() or len(_strip_titles(words)) > 1:
         return mention
-    best = mention
+    key = words[-1]
+    best = None
     for _s, _e, name in names:
         parts = name.split()
-        if mention not in (parts[-1], parts[0]):
+        if key not in parts:
             continue
         core = _strip_titles(parts)
         if len(core) > 3:
-            core = core[-2:] if core[-1] == mention else core[:2]
-        cand = " ".join(core)
-        if mention in core and len(cand) > len(best):
-            best = cand
-    return best
+            core = core[-2:] if core[-1] == key else core[:2]
+        if key in core and len(core) > 1 and (best is None or len(core) > len(best)):
+            best = core
+    return " ".join(best) if best else mention
 
 
 def _strip_titles(parts: list[str]) -> list[str]:

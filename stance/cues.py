@@ -34,7 +34,7 @@ MIN_CUE_COUNT = 3
 MIN_CUE_RATE = 0.08
 
 TOKEN_RE = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
-QUOTE_CHARS = frozenset("\"“”„«»")
+QUOTE_CHARS = frozenset('"“”„«»')
 PRONOUNS = frozenset("he she they it we i you who".split())
 
 
@@ -183,7 +183,9 @@ class CueModel:
         shapes = sorted(_COMMON | {"<s>", "</s>", "Q", "NUM", "CAP", "ADV", "w"})
         get = self.weights.get
         left = {p1: get("p1=" + p1, 0.0) + max(get(f"p2p1={p2}|{p1}", 0.0) for p2 in shapes) for p1 in shapes}
-        right = {n1: get("n1=" + n1, 0.0) + max(get(f"n1n2={n1}|{n2}", 0.0) for n2 in shapes) for n1 in shapes}
+        right = {
+            n1: get("n1=" + n1, 0.0) + max(get(f"n1n2={n1}|{n2}", 0.0) for n2 in shapes) for n1 in shapes
+        }
         by_word: dict[str, dict[tuple[str, str], float]] = {}
         for feat, weight in self.weights.items():
             for side, prefix in (("n1", "w|n1="), ("p1", "w|p1=")):
@@ -282,7 +284,9 @@ def train(train_path: str, out_model: Path = MODEL_PATH, out_card: Path = CARD_P
     X = vec.fit_transform(feats)
     y = numpy.array(labels)
     clf = LogisticRegression(C=0.5, max_iter=2000)
-    pred = cross_val_predict(clf, X, y, groups=groups, cv=GroupKFold(n_splits=5), method="predict_proba")[:, 1]
+    pred = cross_val_predict(clf, X, y, groups=groups, cv=GroupKFold(n_splits=5), method="predict_proba")[
+        :, 1
+    ]
     tp = float(((pred >= 0.5) & (y == 1)).sum())
     metrics = {
         "cv_folds": 5,

@@ -75,7 +75,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return _join_abbreviations(text, out)
 
 
-_ABBREVIATION = re.compile(r"\W?(?:Mr|Mrs|Ms|Dr|Sens?|Reps?|Gov|Gen|Lt|Col|Sgt|St|Prof|Rev|Hon|Mt|Ft|No|Pres|Gens)\.")
+_ABBREVIATION = re.compile(
+    r"\W?(?:Mr|Mrs|Ms|Dr|Sens?|Reps?|Gov|Gen|Lt|Col|Sgt|St|Prof|Rev|Hon|Mt|Ft|No|Pres|Gens)\."
+)
 
 
 def _join_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
