@@ -647,6 +647,8 @@ def analyse() -> Any:
                 or upload.filename.lower().endswith((".html", ".htm"))
             )
         fields = {k: v for k, v in form.items() if v.strip()}
+        if "text" not in fields:
+            raise InputError("Paste the article's text or choose a file to upload.", field="text")
         article = make_article(fields, html=html)
     except InputError as error:
         return render_template("analyse.html", form=form, error=str(error)), error.status
