@@ -306,7 +306,7 @@ def extract_claims(text: str) -> list[Claim]:
         if len(toks) >= 2:
             _cues_in_sentence(text, toks, 0, len(toks), (s_start, s_end), quotes, in_quote, found)
 
-    _attach_quotes(text, quotes, found)
+    _attach_quotes(text, quotes, found, paras)
     _colon_speakers(text, paras, found)
     found = _dedupe(found)
     found.sort(key=lambda f: (f.start, f.end))
@@ -762,7 +762,7 @@ def _previous_speaker(found: list[_Found], toks, a: int, i: int):
 # --- quotes joined to their speakers -------------------------------------------------------
 
 
-def _attach_quotes(text, quotes, found) -> None:
+def _attach_quotes(text, quotes, found, paras) -> None:
     """Turn claims whose content is a quote into direct claims spanning the whole quote.
 
     "“...,” X said": the content ends where the quote closes -> it starts where the quote opens.
@@ -800,7 +800,7 @@ def _attach_quotes(text, quotes, found) -> None:
             if _starts_sentence(text, q.open_at) and len(_WORDS_RE.findall(text, q.start, q.end)) >= 6:
                 direct.append(_Found(q.start, q.end, "direct", None, None, None, 0.5))
     _join_split_quotes(text, unowned, direct)
-    _merge_running_quotes(text, direct, found)
+    _merge_running_quotes(text, direct, found, paras)
 
 
 _SPLIT_GAP = re.compile(r"[\s,—–-]*")
@@ -831,24 +831,33 @@ def _starts_sentence(text: str, pos: int) -> bool:
     return k < 0 or text[k] in ".!?:" or "\n\n" in text[k:pos]
 
 
-def _merge_running_quotes(text: str, direct: list[_Found], found: list[_Found]) -> None:
-    """Speakerless full-sentence quotes join the attributed quote just before them."""
+def _merge_running_quotes(text: str, direct: list[_Found], found: list[_Found], paras) -> None:
+    """Speakerless full-sentence quotes belong to the quoted speaker just before them.
+
+    In the same paragraph ("“A,” he said. “B.”") the quote extends that claim; a quote
+    paragraph right after a paragraph that ends on someone's quote is a claim of theirs.
+    """
+    para_starts = [s for s, _ in paras]
+
+    def para_of(pos: int) -> int:
+        return bisect_right(para_starts, pos) - 1
+
     for q in direct:
         if q.cue_span is not None:
             continue
+        pq = para_of(q.start)
         prev = None
         for f in found:
-            if f.end <= q.start and (prev is None or f.end > prev.end):
+            if f.end <= q.start and f.cue_span is not None and (prev is None or f.end > prev.end):
                 prev = f
-        if prev is None:
+        if prev is None or para_of(prev.end - 1) < pq - 1:
             continue
-        gap = text[prev.end : q.start]
-        if prev.kind == "direct" and "\n\n" not in gap.strip() and len(gap) < 120:
+        quoted = prev.kind == "direct" or text[prev.end - 1] in _QUOTE_CLOSE + '"'
+        if quoted and para_of(prev.end - 1) == pq:
             prev.end = q.end
-        elif len(gap) < 300 and gap.count("\n\n") <= 1 and prev.speaker_span:
+        elif prev.speaker_span:
             q.speaker_span = prev.speaker_span
             q.speaker = prev.speaker
-            q.cue_span = None
             q.confidence = 0.55
             found.append(q)
 
