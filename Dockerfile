@@ -5,10 +5,19 @@
 #
 # BASE_IMAGE is any Debian-like image with Python >= 3.11 and the venv module. Users get the official
 # python:3.12-slim; CI, which cannot reach Docker Hub, passes a base it makes with debootstrap
-# (see scripts/docker-smoke). Both stages use the same base so the venv's interpreter exists at run time.
+# (see scripts/docker-smoke). All stages use the same base so the venv's interpreter exists at run time.
 ARG BASE_IMAGE=python:3.12-slim
 
-# ---- builder: resolve and install the package and its dependencies into a self-contained venv ----
+# ---- pins: the library versions the relation model was trained with, read from its card ----
+# A pickled scikit-learn model only loads under the versions that wrote it (stance/modelfile.py refuses
+# anything else), so the image installs exactly those. A stage of its own: a retrained model with the
+# same versions yields the same constraints file, and the dependency layers below stay cached.
+FROM ${BASE_IMAGE} AS pins
+WORKDIR /src
+COPY models/stance-relations.json models/
+RUN python3 -c "import json; libs = json.load(open('models/stance-relations.json'))['libraries']; pip = {'sklearn': 'scikit-learn', 'numpy': 'numpy', 'scipy': 'scipy', 'joblib': 'joblib'}; print(*sorted(pip[k] + '==' + v for k, v in libs.items() if k in pip), sep='\n')" > constraints.txt
+
+# ---- builder: the package and its dependencies in a self-contained venv ----
 FROM ${BASE_IMAGE} AS builder
 
 ENV PIP_NO_CACHE_DIR=1 \
@@ -20,12 +29,21 @@ ENV PIP_NO_CACHE_DIR=1 \
 RUN python3 -m venv /opt/venv
 
 WORKDIR /src
+# Dependencies first, from pyproject.toml alone, so editing the code does not reinstall them.
+COPY --from=pins /src/constraints.txt ./
 COPY pyproject.toml README.md ./
-COPY stance/ stance/
-RUN /opt/venv/bin/pip install --no-cache-dir . \
-    && /opt/venv/bin/python -c "import stance.gunicorn_conf"
+RUN python3 -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > requirements.txt \
+    && /opt/venv/bin/pip install --no-cache-dir --requirement requirements.txt --constraint constraints.txt
 
-# ---- runtime: the venv, the model and the seeds; no compilers, no pip cache, no source tree ----
+COPY stance/ stance/
+RUN /opt/venv/bin/pip install --no-cache-dir --no-deps . \
+    && /opt/venv/bin/pip uninstall --yes pip setuptools
+
+# Fail the build, not the first start, if the model does not load with what was installed.
+COPY models/ models/
+RUN /opt/venv/bin/python -c "from stance.modelfile import load_model; load_model('models/stance-relations.joblib')"
+
+# ---- runtime: the venv, the model and the seeds; no build tools, no pip, no source tree ----
 FROM ${BASE_IMAGE} AS runtime
 
 LABEL org.opencontainers.image.title="stance" \
@@ -41,6 +59,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     STANCE_MODEL=/app/models/stance-relations.joblib \
     STANCE_PARTIES=/app/seeds/parties.json \
     STANCE_LOAD_SEED=1 \
+    STANCE_SEED_FILES=/app/seeds/hanoi-afp-2019-03-01.txt \
     STANCE_WORKERS=2 \
     STANCE_THREADS=4
 
@@ -51,6 +70,7 @@ RUN groupadd --system --gid 10001 stance \
     && chown stance:stance /data
 
 COPY --from=builder /opt/venv /opt/venv
+# The app looks for models/ and seeds/ in its working directory first.
 WORKDIR /app
 COPY models/ /app/models/
 COPY seeds/ /app/seeds/

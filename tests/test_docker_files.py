@@ -8,6 +8,7 @@ import fnmatch
 import importlib
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -173,6 +174,61 @@ def test_pip_keeps_no_cache(stages):
         for run in _values(stage, "RUN"):
             if "pip install" in run:
                 assert "--no-cache-dir" in run or _env(stage).get("PIP_NO_CACHE_DIR") == "1"
+
+
+def _python_step(stages, marker: str) -> str:
+    """The code of the `python3 -c "..." > FILE` RUN step whose code mentions MARKER."""
+    for stage in stages[1:]:
+        for run in _values(stage, "RUN"):
+            words = shlex.split(run)
+            for i, word in enumerate(words[:-1]):
+                if word == "-c" and marker in words[i + 1]:
+                    return words[i + 1]
+    raise AssertionError(f"no python3 -c step mentioning {marker!r}")
+
+
+def _run_python(code: str, cwd: Path) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=60, check=True
+    )
+    return result.stdout.splitlines()
+
+
+def test_pins_are_the_versions_in_the_model_card(stages, tmp_path):
+    (tmp_path / "models").mkdir()
+    card = {
+        "name": "m",
+        "libraries": {"python": "3.11.7", "sklearn": "1.9.1", "numpy": "2.4.6", "scipy": "1.17.1"},
+    }
+    (tmp_path / "models" / "stance-relations.json").write_text(json.dumps(card), encoding="utf-8")
+    pins = _run_python(_python_step(stages, "libraries"), tmp_path)
+    assert pins == ["numpy==2.4.6", "scikit-learn==1.9.1", "scipy==1.17.1"]
+
+
+def test_pins_from_the_shipped_card_agree_with_pyproject(stages):
+    import tomllib
+
+    pins = _run_python(_python_step(stages, "libraries"), REPO)
+    assert pins, "the model card names no library versions"
+    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "dependencies"
+    ]
+    for pin in pins:
+        name = pin.partition("==")[0]
+        declared = [d for d in dependencies if re.split(r"[\s<>=!~;\[]", d, maxsplit=1)[0].lower() == name]
+        assert declared, f"the model needs {name}, which pyproject.toml does not depend on"
+        exact = [d for d in declared if "==" in d]
+        assert all(d == pin for d in exact), f"pyproject.toml pins {exact}, the model card says {pin}"
+
+
+def test_requirements_step_lists_the_project_dependencies(stages):
+    import tomllib
+
+    listed = _run_python(_python_step(stages, "tomllib"), REPO)
+    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "dependencies"
+    ]
+    assert listed == dependencies
 
 
 def test_hadolint_reports_nothing():
