@@ -22,7 +22,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from stance.cues import TOKEN_RE, CueModel, load_lexicon, shape
+from stance.cues import TOKEN_RE, ClaimFilter, CueModel, load_lexicon, shape
 from stance.document import Claim
 from stance.segment import paragraphs, sentences
 
@@ -30,6 +30,7 @@ from stance.segment import paragraphs, sentences
 
 _LEXICON = load_lexicon()
 _CUE_MODEL = CueModel.load()
+_CLAIM_FILTER = ClaimFilter.load()
 
 # Words too common to head a cue on their own, even though annotators put them in cue spans.
 _NOT_HEADS = frozenset(
@@ -131,6 +132,8 @@ class _Found:
     confidence: float
     speaker: str | None = None
     resolved_from: str | None = None
+    how: str = "after"  # which pattern found it: features for the claim filter
+    cue_p: float = 0.5
 
 
 # --- quotes --------------------------------------------------------------------------------
@@ -291,27 +294,14 @@ def extract_claims(text: str) -> list[Claim]:
     """Every attributed claim in `text`, in order of start offset (ids c1, c2, ...)."""
     if not text or not text.strip():
         return []
-    paras = paragraphs(text)
     sents = sentences(text)
-    quotes = _find_quotes(text, paras)
-    found: list[_Found] = []
+    found = []
+    for f in candidate_claims(text, sents):
+        p = _CLAIM_FILTER.probability(claim_features(text, f))
+        if p >= _CLAIM_FILTER.threshold:
+            f.confidence = p
+            found.append(f)
     sent_starts = [s for s, _ in sents]
-    in_quote = _quote_index(quotes)
-
-    lower = text.lower()
-    for s_start, s_end in sents:
-        if _CANDIDATE_WORDS.isdisjoint(_FIND_WORDS(lower, s_start, s_end)):
-            continue
-        toks = _tokens(text, s_start, s_end)
-        if len(toks) >= 2:
-            _cues_in_sentence(text, toks, 0, len(toks), (s_start, s_end), quotes, in_quote, found)
-
-    _attach_quotes(text, quotes, found, paras)
-    _colon_speakers(text, paras, found)
-    found = _dedupe(found)
-    found.sort(key=lambda f: (f.start, f.end))
-    _resolve_speakers(text, found)
-
     claims = []
     for k, f in enumerate(found, 1):
         s_idx = max(0, bisect_right(sent_starts, f.start) - 1)
@@ -333,6 +323,68 @@ def extract_claims(text: str) -> list[Claim]:
             )
         )
     return claims
+
+
+def candidate_claims(text: str, sents: list[tuple[int, int]] | None = None) -> list[_Found]:
+    """Every claim the patterns find, speakers resolved, before the learnt claim filter."""
+    paras = paragraphs(text)
+    if sents is None:
+        sents = sentences(text)
+    quotes = _find_quotes(text, paras)
+    found: list[_Found] = []
+    in_quote = _quote_index(quotes)
+    lower = text.lower()
+    for s_start, s_end in sents:
+        if _CANDIDATE_WORDS.isdisjoint(_FIND_WORDS(lower, s_start, s_end)):
+            continue
+        toks = _tokens(text, s_start, s_end)
+        if len(toks) >= 2:
+            _cues_in_sentence(text, toks, 0, len(toks), (s_start, s_end), quotes, in_quote, found)
+    _attach_quotes(text, quotes, found, paras)
+    _colon_speakers(text, paras, found)
+    found = _dedupe(found)
+    found.sort(key=lambda f: (f.start, f.end))
+    _resolve_speakers(text, found)
+    return found
+
+
+def claim_features(text: str, f: _Found) -> list[str]:
+    """What the claim filter sees: the pattern, the cue, the speaker's form, the content's shape."""
+    content = text[f.start : f.end]
+    words = _WORDS_RE.findall(content)
+    n = len(words)
+    first = words[0].lower() if words else ""
+    cue = (f.cue or "").lower()
+    if f.speaker_span is None:
+        spk = "none"
+    elif f.resolved_from is not None:
+        spk = "pronoun"
+    else:
+        mention = text[f.speaker_span[0] : f.speaker_span[1]]
+        spk = "name" if any(w[:1].isupper() for w in mention.split()[1:]) or mention[:1].isupper() else "nominal"
+    size = "1" if n <= 1 else "3" if n <= 3 else "7" if n <= 7 else "15" if n <= 15 else "30" if n <= 30 else "60+"
+    return [
+        "bias",
+        "how=" + f.how,
+        "kind=" + f.kind,
+        "cue=" + cue,
+        "how|cue=" + f.how + "|" + cue,
+        "cue_p=%d" % int(f.cue_p * 10),
+        "spk=" + spk,
+        "how|spk=" + f.how + "|" + spk,
+        "len=" + size,
+        "how|len=" + f.how + "|" + size,
+        "first=" + (first if first in _CLAIM_FIRST_WORDS else shape(words[0]) if words else "-"),
+        "quote_start=" + str(content[:1] in _QUOTE_CHARS or (f.start > 0 and text[f.start - 1] in _QUOTE_CHARS)),
+        "has_quote=" + str(_QUOTE_MARK_RE.search(content) is not None),
+        "ends_sentence=" + str(f.end >= len(text) or text[f.end : f.end + 2].strip()[:1] in ("", ".", "!", "?", "”", '"')),
+    ]
+
+
+_CLAIM_FIRST_WORDS = frozenset(
+    """that the a an it he she they we i you there this to if whether what how why when his her
+    their its our my in on for of about as by with no not yes so all some many""".split()
+)
 
 
 _COLON_SPEAKER = re.compile(r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*[ \t]*:[ \t]+(?=[\"“A-Z])")
@@ -360,7 +412,7 @@ def _colon_speakers(text: str, paras: list[tuple[int, int]], found: list[_Found]
         colon = text.index(":", p_start)
         kind = "direct" if text[span[0]] in '"“' else "indirect"
         found.append(
-            _Found(span[0], span[1], kind, ":", (colon, colon + 1), (p_start, p_start + len(name)), 0.55)
+            _Found(span[0], span[1], kind, ":", (colon, colon + 1), (p_start, p_start + len(name)), 0.55, how="colon")
         )
 
 
@@ -438,7 +490,7 @@ def _according_to(text, toks, i, a, b, sent, p, found) -> None:
             c_start, c_end = after, s_end
     span = _clean(text, c_start, c_end)
     if span:
-        found.append(_Found(*span, "according_to", "according to", cue_span, spk, 0.6 + 0.35 * p))
+        found.append(_Found(*span, "according_to", "according to", cue_span, spk, 0.6 + 0.35 * p, how="according"))
 
 
 _TIME_WORDS = frozenset(
@@ -611,9 +663,11 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         and toks[nxt + 1].low not in _ADJUNCT_CLAUSE
         and not toks[nxt + 1].low.endswith("ing")
     )
+    how = "inverted" if inverted else "after"
     if parenthetical:
         # "The trouble, Frank writes, began in the 1970s": the cue interrupts its content.
         span = _clean(text, s_start, _content_end(text, toks[nxt].end, s_end, in_quote))
+        how = "parenthetical"
     elif (
         before_ok
         and (
@@ -624,6 +678,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         and not ((first_rest == ":" or quote_follows) and rest_words >= 3)
     ):
         span = _clean(text, s_start, before_end)
+        how = "before_inverted" if inverted else "before"
         if span and text[span[0]] in '“"' and in_quote(span[0] + 1) is not None:
             span = (span[0] + 1, span[1])
     elif rest_is_clause or ((first_rest == ":" or quote_follows) and rest_words >= 3):
@@ -632,6 +687,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     elif first_rest in (":", ",") and rest_words == 0:
         # "He said:" closing a paragraph: the quote that opens the next one is what was said.
         span = _quote_after(text, quotes, s_end)
+        how = "next_quote"
         if span is None:
             return
     else:
@@ -639,7 +695,9 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     if not span:
         return
     found.append(
-        _Found(span[0], span[1], "indirect", cue_tok.text, cue_span, spk_span, 0.45 + 0.5 * p, mention)
+        _Found(
+            span[0], span[1], "indirect", cue_tok.text, cue_span, spk_span, 0.45 + 0.5 * p, mention, how=how, cue_p=p
+        )
     )
 
 
@@ -798,7 +856,7 @@ def _attach_quotes(text, quotes, found, paras) -> None:
         if owner is None:
             unowned.append(q)
             if _starts_sentence(text, q.open_at) and len(_WORDS_RE.findall(text, q.start, q.end)) >= 6:
-                direct.append(_Found(q.start, q.end, "direct", None, None, None, 0.5))
+                direct.append(_Found(q.start, q.end, "direct", None, None, None, 0.5, how="running_quote"))
     _join_split_quotes(text, unowned, direct)
     _merge_running_quotes(text, direct, found, paras)
 
