@@ -22,6 +22,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -31,7 +32,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from stance.app import get_service, get_store, registry_from
+from stance.app import get_service, get_store, key_matches, registry_from
 from stance.document import RELATIONS
 from stance.ingest import InputError, clean_text, decode, make_article
 from stance.parties import Registry, RegistryError
@@ -104,7 +105,7 @@ def _input(error: InputError) -> tuple[str, int]:
 @bp.app_context_processor
 def _globals() -> dict[str, Any]:
     return {
-        "key_required": bool(current_app.config.get("API_KEY")),
+        "key_required": bool(current_app.config.get("API_KEY") or current_app.config.get("READ_KEY")),
         "key_stored": bool(session.get("api_key")),
         "relations": RELATIONS,
     }
@@ -114,7 +115,10 @@ def _globals() -> dict[str, Any]:
 
 
 def registry() -> Registry:
-    return registry_from(get_store())
+    """The registry, read once per request (party names and colours are looked up often)."""
+    if "web_registry" not in g:
+        g.web_registry = registry_from(get_store())
+    return g.web_registry
 
 
 def party_name(party_id: str | None) -> str:
@@ -734,11 +738,15 @@ def feedback() -> Any:
 
 @bp.post("/key")
 def store_key() -> Any:
-    """Keep the API key in the session so the dashboard's forms can write (check_access verified it)."""
+    """Keep the API key (or the read key) in the session, so the dashboard can write (or read)."""
     if request.form.get("forget"):
         session.pop("api_key", None)
         flash("The API key was forgotten.", "info")
-    elif current_app.config.get("API_KEY") and request.form.get("api_key"):
-        session["api_key"] = request.form["api_key"]
+    elif request.form.get("api_key"):
+        given = request.form["api_key"]
+        keys = [k for k in (current_app.config.get("API_KEY"), current_app.config.get("READ_KEY")) if k]
+        if not any(key_matches(given, key) for key in keys):
+            raise Problem(401, "that key is not accepted here")
+        session["api_key"] = given
         flash("API key accepted for this browser session.", "success")
     return redirect(safe_next(url_for("web.home")), 303)

@@ -574,6 +574,21 @@ def test_api_key_is_asked_for_stored_in_the_session_and_honoured(tmp_path):
     assert analyse(client, text=STRIKE + " More.", api_key="s3cret").status_code == 303
 
 
+def test_read_key_can_be_given_in_the_browser(tmp_path):
+    app = create_app(
+        {"TESTING": True, "DATABASE": str(tmp_path / "r.db"), "MODEL_PATH": None, "READ_KEY": "look"}
+    )
+    client = app.test_client()
+    refused = client.get("/")
+    assert refused.status_code == 401 and refused.mimetype == "text/html"
+    form = html(refused)
+    assert 'name="api_key"' in form
+    csrf = TOKEN.search(form).group(1)
+    assert client.post("/key", data={"csrf_token": csrf, "api_key": "nope"}).status_code == 401
+    assert client.post("/key", data={"csrf_token": csrf, "api_key": "look"}).status_code == 303
+    assert client.get("/").status_code == 200 and client.get("/claims.csv").status_code == 200
+
+
 def test_parties_page_edits_aliases_and_retags_claims(bare_client):
     analyse(bare_client)
     before = bare_client.get("/claims.json").get_json()["claims"]
