@@ -862,6 +862,7 @@ def _attach_quotes(text, quotes, found, paras) -> None:
 
 
 _SPLIT_GAP = re.compile(r"[\s,—–-]*")
+_SPLIT_TAIL = re.compile(r"[^.!?\n“”\"]{0,60}?,\s*")
 
 
 def _join_split_quotes(text: str, unowned: list[_Quote], direct: list[_Found]) -> None:
@@ -870,16 +871,18 @@ def _join_split_quotes(text: str, unowned: list[_Quote], direct: list[_Found]) -
         if f.cue_span is None or f.speaker_span is None or f.kind != "direct":
             continue
         first = min(f.speaker_span[0], f.cue_span[0])
-        if f.start < first:
-            continue
-        for q in unowned:
-            if (
-                q.close_at is not None
-                and q.close_at < first
-                and _SPLIT_GAP.fullmatch(text, q.close_at + 1, first)
-            ):
-                f.start = q.start
-                break
+        last = max(f.speaker_span[1], f.cue_span[1])
+        if f.start >= first:
+            for q in unowned:
+                if q.close_at is not None and q.close_at < first and _SPLIT_GAP.fullmatch(text, q.close_at + 1, first):
+                    f.start = q.start
+                    break
+        elif f.end <= first:
+            # “A,” he said of the plan, “and B.”: the second half follows the attribution.
+            for q in unowned:
+                if q.open_at >= last and _SPLIT_TAIL.fullmatch(text, last, q.open_at):
+                    f.end = q.end
+                    break
 
 
 def _starts_sentence(text: str, pos: int) -> bool:
