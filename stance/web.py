@@ -69,11 +69,11 @@ def init_app(app: Flask) -> None:
 
 
 def wants_html() -> bool:
-    path = request.path
-    if path.startswith("/api") or path == "/healthz":
+    """A browser asks for text/html first; API clients, curl (*/*) and tests without Accept get JSON."""
+    if request.path.startswith("/api") or request.path == "/healthz":
         return False
-    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/problem+json"])
-    return best in (None, "text/html") or not request.accept_mimetypes
+    offered = ["application/problem+json", "application/json", "text/html"]
+    return request.accept_mimetypes.best_match(offered) == "text/html"
 
 
 def error_page(status: int, detail: str) -> tuple[str, int]:

@@ -618,13 +618,16 @@ def test_parties_page_edits_aliases_and_retags_claims(bare_client):
 
 
 def test_error_pages_are_html_for_pages_and_json_for_the_api(bare_client):
-    missing = bare_client.get("/no/such/page")
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    missing = bare_client.get("/no/such/page", headers=browser)
     assert missing.status_code == 404 and "<h1>Not found (404)</h1>" in html(missing)
+    wrong_method = bare_client.put("/analyse", headers=browser)
+    assert wrong_method.status_code == 405 and "<h1>Method not allowed (405)</h1>" in html(wrong_method)
     article = bare_client.get("/articles/nosuch")
     assert article.status_code == 404 and "no article" in html(article)
     issue = bare_client.get("/issues/nosuch")
     assert issue.status_code == 404 and issue.mimetype == "text/html"
     api = bare_client.get("/api/articles/nosuch")
     assert api.status_code == 404 and api.mimetype == "application/problem+json"
-    wants_json = bare_client.get("/no/such/page", headers={"Accept": "application/json"})
-    assert wants_json.mimetype == "application/problem+json"
+    for accept in ({"Accept": "application/json"}, {"Accept": "*/*"}, {}):
+        assert bare_client.get("/no/such/page", headers=accept).mimetype == "application/problem+json"
