@@ -35,6 +35,25 @@ def _query(name: str, schema: dict[str, Any] | None = None, description: str = "
     }
 
 
+def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query value, where an empty one (`?limit=`, as forms send) means "not given"."""
+    return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+
+
+def _whole(low: int, high: int, default: int | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
+    if default is not None:
+        schema["default"] = default
+    return _or_empty(schema)
+
+
+def _limit(default: int, high: int) -> dict[str, Any]:
+    return _query("limit", _whole(1, high, default), "page size")
+
+
+AFTER = _query("after", _whole(0, 10**12), "the 'next' token of the previous page")
+
+
 def _path(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
@@ -58,7 +77,13 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["text"],
         "properties": {
-            "text": {"type": "string", "minLength": 1, "description": "Plain text of the article"},
+            "text": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 2_000_000,
+                "pattern": "\\S",
+                "description": "Plain text of the article (at most 500,000 characters once normalised)",
+            },
             "title": NULLABLE_STRING,
             "source": NULLABLE_STRING,
             "published": NULLABLE_STRING,
@@ -130,34 +155,43 @@ SCHEMAS: dict[str, Any] = {
     },
     "Registry": {
         "type": "object",
+        "description": "Party id -> {name (default: the id), aliases}.",
+        "minProperties": 1,
+        "maxProperties": 500,
+        "propertyNames": {"pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"},
         "additionalProperties": {
             "type": "object",
-            "required": ["name", "aliases"],
             "properties": {
-                "name": {"type": "string"},
-                "aliases": {"type": "array", "items": {"type": "string"}},
+                "name": {"type": "string", "pattern": "\\S"},
+                "aliases": {"type": "array", "maxItems": 500, "items": {"type": "string", "maxLength": 200}},
             },
         },
     },
     "ClientClaims": {
         "type": "object",
         "required": ["claims"],
+        "description": "Claims for a stored article (article_id) or a new one (article).",
+        "anyOf": [{"required": ["article_id"]}, {"required": ["article"]}],
         "properties": {
             "article_id": {"type": "string"},
             "article": _ref("ArticleInput"),
             "replace": {"type": "boolean"},
             "claims": {
                 "type": "array",
+                "minItems": 1,
+                "maxItems": 1000,
                 "items": {
                     "type": "object",
+                    "description": "Located by 'text' (found in the article) or by 'start' and 'end'.",
+                    "anyOf": [{"required": ["text"]}, {"required": ["start", "end"]}],
                     "properties": {
-                        "text": {"type": "string"},
-                        "start": {"type": "integer"},
-                        "end": {"type": "integer"},
+                        "text": {"type": "string", "pattern": "\\S"},
+                        "start": {"type": "integer", "minimum": 0},
+                        "end": {"type": "integer", "minimum": 1},
                         "party": NULLABLE_STRING,
                         "speaker": NULLABLE_STRING,
                         "kind": {"type": "string", "enum": ["direct", "indirect", "according_to"]},
-                        "confidence": {"type": "number"},
+                        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
                     },
                 },
             },
@@ -165,6 +199,9 @@ SCHEMAS: dict[str, Any] = {
     },
     "Feedback": {
         "type": "object",
+        "description": "A verdict on a comparison, or a corrected party for a claim.",
+        "anyOf": [{"required": ["comparison", "verdict"]}, {"required": ["article", "claim"]}],
+        "dependentRequired": {"comparison": ["verdict"]},
         "properties": {
             "comparison": {"type": "string"},
             "verdict": {"type": "string", "enum": ["right", "wrong"]},
@@ -177,15 +214,23 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+ANALYSES = {"oneOf": [_ref("Analysis"), {"type": "array", "items": _ref("Analysis")}]}
+
+
 def spec() -> dict[str, Any]:
     article_body = {
         "required": True,
         "content": {
             "application/json": {
-                "schema": {"oneOf": [_ref("ArticleInput"), {"type": "array", "items": _ref("ArticleInput")}]}
+                "schema": {
+                    "oneOf": [
+                        _ref("ArticleInput"),
+                        {"type": "array", "minItems": 1, "maxItems": 100, "items": _ref("ArticleInput")},
+                    ]
+                }
             },
-            "text/plain": {"schema": {"type": "string"}},
-            "text/html": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string", "minLength": 1}},
+            "text/html": {"schema": {"type": "string", "minLength": 1}},
         },
     }
     return {
@@ -209,20 +254,16 @@ def spec() -> dict[str, Any]:
                     "summary": "Analyse and store one article or a batch",
                     "requestBody": article_body,
                     "responses": {
-                        "201": _json(
-                            {"oneOf": [_ref("Analysis"), {"type": "array", "items": _ref("Analysis")}]},
-                            "Stored and analysed",
+                        "201": _json(ANALYSES, "Stored and analysed (a batch: at least one of them new)"),
+                        "200": _json(
+                            ANALYSES, "Already stored (every article of a batch): the stored analysis"
                         ),
-                        "200": _json(_ref("Analysis"), "Already stored: the stored analysis"),
                         **_errors(400, 401, 413, 415, 422),
                     },
                 },
                 "get": {
                     "summary": "List articles, newest first (keyset pagination)",
-                    "parameters": [
-                        _query("after", {"type": "integer"}),
-                        _query("limit", {"type": "integer"}),
-                    ],
+                    "parameters": [AFTER, _limit(50, 500)],
                     "responses": {"200": _json({"type": "object"}), **_errors(400, 401)},
                 },
             },
@@ -253,8 +294,8 @@ def spec() -> dict[str, Any]:
                         _query("article"),
                         _query("q"),
                         _query("issue"),
-                        _query("after", {"type": "integer"}),
-                        _query("limit", {"type": "integer"}),
+                        AFTER,
+                        _limit(100, 1000),
                     ],
                     "responses": {"200": _json({"type": "object"}), **_errors(400, 401)},
                 },
@@ -271,8 +312,8 @@ def spec() -> dict[str, Any]:
                 "get": {
                     "summary": "Issues, most disputed first",
                     "parameters": [
-                        _query("min_claims", {"type": "integer"}),
-                        _query("limit", {"type": "integer"}),
+                        _query("min_claims", _whole(1, 1000, 2), "issues with at least this many claims"),
+                        _limit(200, 1000),
                     ],
                     "responses": {"200": _json({"type": "object"}), **_errors(400, 401)},
                 },
@@ -290,9 +331,9 @@ def spec() -> dict[str, Any]:
                     "parameters": [
                         _query("issue"),
                         _query("party"),
-                        _query("relation", {"type": "string", "enum": ["conflict", "agree"]}),
+                        _query("relation", _or_empty({"type": "string", "enum": ["conflict", "agree"]})),
                         _query("article"),
-                        _query("limit", {"type": "integer"}),
+                        _limit(200, 1000),
                     ],
                     "responses": {"200": _json({"type": "object"}), **_errors(400, 401)},
                 },
