@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(api.bp)  # the JSON API authenticates with keys, not cookies
     app.register_blueprint(bp)
     app.jinja_env.globals["party_name"] = party_name
+    app.jinja_env.globals["party_css"] = party_class
     app.jinja_env.filters["pct"] = lambda score: f"{round((score or 0) * 100)}%"
 
     json_handler = app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException)
@@ -550,15 +551,18 @@ def claims(fmt: str) -> Any:
             "cue",
         ]
         return csv_response(rows, columns, "claims")
-    meta = get_store().article_meta(sorted({r["article"] for r in rows}))
+    store = get_store()
+    meta = store.article_meta(sorted({r["article"] for r in rows}))
+    labels = {i: store.get_issue(i)["label"] for i in {r["issue"] for r in rows if r["issue"]}}
     for row in rows:
         row["css"] = party_class(row["party"])
         row["article_meta"] = meta.get(row["article"], {"id": row["article"]})
+        row["issue_label"] = labels.get(row["issue"])
     return render_template(
         "claims.html",
         claims=rows,
         f=f,
-        speaker=speaker,
+        speaker=speaker or "",
         next_url=nxt,
         parties=registry().to_dict(),
         articles=article_options(),
