@@ -57,11 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in articles.items():
         docs[name] = _analyse(text)
     analyse_s = time.perf_counter() - t0
-    # Extraction alone, timed separately from the full analysis above.
-    t0 = time.perf_counter()
-    for text in articles.values():
-        extract_claims(text)
-    extract_s = time.perf_counter() - t0
+    # Extraction alone, in CPU seconds of this process (the per-core figure; wall time on a
+    # shared machine also counts other processes), best of three passes.
+    extract_s = float("inf")
+    for _ in range(3):
+        t0 = time.process_time()
+        for text in articles.values():
+            extract_claims(text)
+        extract_s = min(extract_s, time.process_time() - t0)
     for name, doc in docs.items():
         (out / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
 

@@ -361,8 +361,24 @@ def claim_features(text: str, f: _Found) -> list[str]:
         spk = "pronoun"
     else:
         mention = text[f.speaker_span[0] : f.speaker_span[1]]
-        spk = "name" if any(w[:1].isupper() for w in mention.split()[1:]) or mention[:1].isupper() else "nominal"
-    size = "1" if n <= 1 else "3" if n <= 3 else "7" if n <= 7 else "15" if n <= 15 else "30" if n <= 30 else "60+"
+        spk = (
+            "name"
+            if any(w[:1].isupper() for w in mention.split()[1:]) or mention[:1].isupper()
+            else "nominal"
+        )
+    size = (
+        "1"
+        if n <= 1
+        else "3"
+        if n <= 3
+        else "7"
+        if n <= 7
+        else "15"
+        if n <= 15
+        else "30"
+        if n <= 30
+        else "60+"
+    )
     return [
         "bias",
         "how=" + f.how,
@@ -375,9 +391,11 @@ def claim_features(text: str, f: _Found) -> list[str]:
         "len=" + size,
         "how|len=" + f.how + "|" + size,
         "first=" + (first if first in _CLAIM_FIRST_WORDS else shape(words[0]) if words else "-"),
-        "quote_start=" + str(content[:1] in _QUOTE_CHARS or (f.start > 0 and text[f.start - 1] in _QUOTE_CHARS)),
+        "quote_start="
+        + str(content[:1] in _QUOTE_CHARS or (f.start > 0 and text[f.start - 1] in _QUOTE_CHARS)),
         "has_quote=" + str(_QUOTE_MARK_RE.search(content) is not None),
-        "ends_sentence=" + str(f.end >= len(text) or text[f.end : f.end + 2].strip()[:1] in ("", ".", "!", "?", "”", '"')),
+        "ends_sentence="
+        + str(f.end >= len(text) or text[f.end : f.end + 2].strip()[:1] in ("", ".", "!", "?", "”", '"')),
     ]
 
 
@@ -412,7 +430,16 @@ def _colon_speakers(text: str, paras: list[tuple[int, int]], found: list[_Found]
         colon = text.index(":", p_start)
         kind = "direct" if text[span[0]] in '"“' else "indirect"
         found.append(
-            _Found(span[0], span[1], kind, ":", (colon, colon + 1), (p_start, p_start + len(name)), 0.55, how="colon")
+            _Found(
+                span[0],
+                span[1],
+                kind,
+                ":",
+                (colon, colon + 1),
+                (p_start, p_start + len(name)),
+                0.55,
+                how="colon",
+            )
         )
 
 
@@ -490,7 +517,9 @@ def _according_to(text, toks, i, a, b, sent, p, found) -> None:
             c_start, c_end = after, s_end
     span = _clean(text, c_start, c_end)
     if span:
-        found.append(_Found(*span, "according_to", "according to", cue_span, spk, 0.6 + 0.35 * p, how="according"))
+        found.append(
+            _Found(*span, "according_to", "according to", cue_span, spk, 0.6 + 0.35 * p, how="according")
+        )
 
 
 _TIME_WORDS = frozenset(
@@ -696,7 +725,16 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         return
     found.append(
         _Found(
-            span[0], span[1], "indirect", cue_tok.text, cue_span, spk_span, 0.45 + 0.5 * p, mention, how=how, cue_p=p
+            span[0],
+            span[1],
+            "indirect",
+            cue_tok.text,
+            cue_span,
+            spk_span,
+            0.45 + 0.5 * p,
+            mention,
+            how=how,
+            cue_p=p,
         )
     )
 
@@ -874,7 +912,11 @@ def _join_split_quotes(text: str, unowned: list[_Quote], direct: list[_Found]) -
         last = max(f.speaker_span[1], f.cue_span[1])
         if f.start >= first:
             for q in unowned:
-                if q.close_at is not None and q.close_at < first and _SPLIT_GAP.fullmatch(text, q.close_at + 1, first):
+                if (
+                    q.close_at is not None
+                    and q.close_at < first
+                    and _SPLIT_GAP.fullmatch(text, q.close_at + 1, first)
+                ):
                     f.start = q.start
                     break
         elif f.end <= first:

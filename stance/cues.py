@@ -413,7 +413,9 @@ def train_claim_filter(
     X = vec.fit_transform(feats)
     y = numpy.array(labels)
     clf = LogisticRegression(C=0.5, max_iter=3000)
-    pred = cross_val_predict(clf, X, y, groups=groups, cv=GroupKFold(n_splits=5), method="predict_proba")[:, 1]
+    pred = cross_val_predict(clf, X, y, groups=groups, cv=GroupKFold(n_splits=5), method="predict_proba")[
+        :, 1
+    ]
     keep = pred >= threshold
     metrics = {
         "cv_folds": 5,
@@ -428,7 +430,10 @@ def train_claim_filter(
     weights = {str(n): round(float(c), 5) for n, c in zip(names, clf.coef_[0], strict=True) if abs(c) > 1e-4}
     weights["bias"] = round(weights.get("bias", 0.0) + float(clf.intercept_[0]), 5)
     out_model.write_text(
-        json.dumps({"feature_scheme": CLAIM_FEATURE_SCHEME, "threshold": threshold, "weights": weights}, sort_keys=True),
+        json.dumps(
+            {"feature_scheme": CLAIM_FEATURE_SCHEME, "threshold": threshold, "weights": weights},
+            sort_keys=True,
+        ),
         encoding="utf-8",
     )
     card = {
