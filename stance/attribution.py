@@ -385,7 +385,7 @@ def claim_features(text: str, f: _Found) -> list[str]:
         "kind=" + f.kind,
         "cue=" + cue,
         "how|cue=" + f.how + "|" + cue,
-        "cue_p=%d" % int(f.cue_p * 10),
+        f"cue_p={int(f.cue_p * 10)}",
         "spk=" + spk,
         "how|spk=" + f.how + "|" + spk,
         "len=" + size,
