@@ -151,16 +151,25 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 def presented_key() -> str | None:
     """The key a request carries: a header from API clients, the session or a form field from the dashboard."""
-    auth = request.headers.get("Authorization", "")
+    auth = _header("Authorization")
     if auth[:7].lower() == "bearer ":
         return auth[7:].strip()
-    if request.headers.get("X-API-Key"):
-        return request.headers["X-API-Key"]
+    if _header("X-API-Key"):
+        return _header("X-API-Key")
     if session.get("api_key"):
         return session["api_key"]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         return request.form.get("api_key") or None
     return None
+
+
+def _header(name: str) -> str:
+    """A header as the client wrote it: WSGI hands its bytes over as latin-1, but a key is UTF-8."""
+    value = request.headers.get(name, "")
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def key_matches(given: str | None, expected: str) -> bool:
