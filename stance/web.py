@@ -317,17 +317,26 @@ def home() -> str:
 @bp.get("/issues", defaults={"fmt": "html"})
 @bp.get(f"/issues.<any({EXPORTS.replace('|', ', ')}):fmt>")
 def issues(fmt: str) -> Any:
-    q = arg("q")
+    f = filters()
     min_claims = int_arg("min_claims") or 2
+    store = get_store()
     rows = [
         i
-        for i in get_store().list_issues(min_claims=max(1, min(min_claims, 1000)), limit=1000)
-        if matches_text(q, i["label"], i["id"])
+        for i in store.list_issues(min_claims=max(1, min(min_claims, 1000)), limit=1000)
+        if matches_text(f["q"], i["label"], i["id"])
     ]
+    if f["party"] or f["article"]:
+        claims, _ = store.find_claims(party=f["party"], article=f["article"], limit=100_000)
+        touched = {c.issue for c in claims}
+        rows = [i for i in rows if i["id"] in touched]
+    if f["relation"] == "conflict":
+        rows = [i for i in rows if i["conflicts"]]
+    elif f["relation"] == "agree":
+        rows = [i for i in rows if i["agreements"]]
     for row in rows:
         row["url"] = url_for("web.issue", issue_id=row["id"], _external=True)
     if fmt == "json":
-        return {"issues": rows, "filters": {"q": q, "min_claims": min_claims}}
+        return {"issues": rows, "filters": {**f, "min_claims": min_claims}}
     if fmt == "csv":
         columns = [
             "id",
@@ -342,7 +351,13 @@ def issues(fmt: str) -> Any:
         ]
         return csv_response(rows, columns, "issues")
     return render_template(
-        "issues.html", issues=rows, q=q, min_claims=min_claims, exports=export_links("web.issues")
+        "issues.html",
+        issues=rows,
+        f=f,
+        min_claims=min_claims,
+        parties=registry().to_dict(),
+        articles=article_options(),
+        exports=export_links("web.issues"),
     )
 
 

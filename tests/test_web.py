@@ -338,6 +338,8 @@ def test_claim_filters(dispute):
     [
         ("/issues", "issues", 2),
         ("/issues?q=talks", "issues", 1),
+        ("/issues?party=port&relation=conflict", "issues", 1),
+        ("/issues?party=city", "issues", 0),
         ("/comparisons", "comparisons", 2),
         ("/comparisons?relation=conflict", "comparisons", 1),
         ("/claims", "claims", 5),
@@ -351,6 +353,8 @@ def test_exports_parse_as_json_and_csv_with_the_same_rows(dispute, path, key, co
     assert as_json.mimetype == "application/json"
     rows = as_json.get_json()[key]
     assert len(rows) == count
+    if "relation=conflict" in query:
+        assert all(row.get("conflicts", 1) for row in rows)
     as_csv = dispute.get(f"{base}.csv?{query}")
     assert as_csv.mimetype == "text/csv"
     table = list(csv.DictReader(io.StringIO(as_csv.get_data(as_text=True))))
