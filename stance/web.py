@@ -43,6 +43,7 @@ bp = Blueprint("web", __name__)
 csrf = CSRFProtect()
 
 PALETTE_SIZE = 8
+RECENT_VERDICTS = 50
 EXPORTS = "json|csv"
 HTML_FILE_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -109,6 +110,7 @@ def _globals() -> dict[str, Any]:
         "key_required": bool(current_app.config.get("API_KEY") or current_app.config.get("READ_KEY")),
         "key_stored": bool(session.get("api_key")),
         "relations": RELATIONS,
+        "verdicts": session.get("verdicts", {}),
     }
 
 
@@ -733,6 +735,9 @@ def feedback() -> Any:
         if verdict not in ("right", "wrong"):
             raise Problem(422, "'verdict' must be 'right' or 'wrong'")
         record = feedback_record(service, form["comparison"], verdict, None)
+        given = dict(list(session.get("verdicts", {}).items())[-(RECENT_VERDICTS - 1) :])
+        given[form["comparison"]] = verdict
+        session["verdicts"] = given  # only to show this reader their own answers
         message = f"Thank you: comparison marked {verdict}."
         default = url_for("web.home")
     elif form.get("claim") and form.get("article"):

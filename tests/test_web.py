@@ -422,7 +422,11 @@ def test_feedback_on_a_comparison_is_stored_for_training(dispute):
     ]
     assert records[0]["text_a"] == "All the terminals were closed on Monday"
     assert records[0]["text_b"] == "only some of the terminals were closed"
-    assert "Thank you: comparison marked wrong." in html(dispute.get("/comparisons"))
+    listing = html(dispute.get("/comparisons"))
+    assert "Thank you: comparison marked wrong." in listing
+    card = card_of(listing, conflict["id"])
+    assert f'value="wrong" aria-describedby="fq-{conflict["id"]}" aria-pressed="true"' in card
+    assert "You said: wrong" in card
     bad = dispute.post("/feedback", data={"csrf_token": csrf, "comparison": "k999999", "verdict": "right"})
     assert bad.status_code == 404 and "no comparison" in html(bad)
     odd = dispute.post(
@@ -561,7 +565,8 @@ def test_api_key_is_asked_for_stored_in_the_session_and_honoured(tmp_path):
     )
     client = app.test_client()
     page = html(client.get("/analyse"))
-    assert 'name="api_key"' in page and 'for="api-key"' in page
+    assert 'name="api_key"' in page and 'for="api-key"' in page  # the key bar
+    assert 'for="form-api-key"' in page  # and the form's own field
     refused = analyse(client)
     assert refused.status_code == 401 and "API key" in html(refused)
     wrong = client.post("/key", data={"csrf_token": token(client), "api_key": "guess"})
@@ -570,7 +575,8 @@ def test_api_key_is_asked_for_stored_in_the_session_and_honoured(tmp_path):
         "/key", data={"csrf_token": token(client), "api_key": "s3cret", "next": "/analyse"}
     )
     assert accepted.status_code == 303 and accepted.headers["Location"] == "/analyse"
-    assert "Forget the key" in html(client.get("/analyse"))
+    page = html(client.get("/analyse"))
+    assert "Forget the key" in page and 'for="form-api-key"' not in page
     assert analyse(client).status_code == 303
     client.post("/key", data={"csrf_token": token(client), "forget": "1"})
     assert analyse(client, text=STRIKE + " More.").status_code == 401
