@@ -46,7 +46,7 @@ _MIN_HEAD_RATE = 0.1
 _CUE_THRESHOLD = 0.35
 _HEADS = frozenset(w for w, st in _LEXICON.items() if w not in _NOT_HEADS and st.rate >= _MIN_HEAD_RATE)
 # A sentence is only tokenised when one of these words is in it.
-_CANDIDATE_WORDS = frozenset(w for w in _HEADS if _CUE_MODEL.best_case(w) >= _CUE_THRESHOLD) | {"according"}
+_CANDIDATE_WORDS = _HEADS | {"according"}
 _FIND_WORDS = re.compile(r"[a-z]+").findall
 
 # Verbs that always report speech: enough on their own in "..., X said." and around quotes.

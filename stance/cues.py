@@ -33,7 +33,7 @@ FILTER_CARD_PATH = PACKAGE_DIR.parent / "models" / "attribution-claims.card.json
 CLAIM_FEATURE_SCHEME = 1
 
 # Bump when `candidate_features` changes: old weight files then refuse to load.
-FEATURE_SCHEME = 1
+FEATURE_SCHEME = 2
 MIN_CUE_COUNT = 3
 MIN_CUE_RATE = 0.08
 
@@ -96,6 +96,10 @@ def window_features(w: str, p2: str, p1: str, n1: str, n2: str, quote: bool, pos
         "suffix=" + w[-3:],
         "quote_in_sentence=" + str(quote),
         "pos=" + pos,
+        "w|n1n2=" + w + "|" + n1 + "|" + n2,
+        "w|p2p1=" + w + "|" + p2 + "|" + p1,
+        "w|quote=" + w + "|" + str(quote),
+        "w|pos=" + w + "|" + pos,
     ]
 
 
@@ -133,7 +137,6 @@ class CueModel:
         self.weights = weights
         self.threshold = threshold
         self._cache: dict[tuple, float] = {}
-        self._sides = None
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> CueModel:
@@ -158,45 +161,6 @@ class CueModel:
             if len(self._cache) > 200_000:
                 self._cache.clear()
         return p
-
-    def best_case(self, w: str) -> float:
-        """An upper bound of the probability of `w` over every context (to skip hopeless words).
-
-        The score splits into a part that depends on the left neighbours and one that depends
-        on the right ones, so each is maximised on its own over the finite set of shapes.
-        """
-        if self._sides is None:
-            self._sides = self._side_tables()
-        left, right, by_word = self._sides
-        get = self.weights.get
-        mine = by_word.get(w, {})
-        best_left = max(v + mine.get(("p1", k), 0.0) for k, v in left.items())
-        best_right = max(v + mine.get(("n1", k), 0.0) for k, v in right.items())
-        z = (
-            get("bias", 0.0)
-            + get("w=" + w, 0.0)
-            + get("suffix=" + w[-3:], 0.0)
-            + max(get("quote_in_sentence=True", 0.0), get("quote_in_sentence=False", 0.0))
-            + max(get("pos=" + p, 0.0) for p in ("first", "mid", "last"))
-            + best_left
-            + best_right
-        )
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def _side_tables(self):
-        shapes = sorted(_COMMON | {"<s>", "</s>", "Q", "NUM", "CAP", "ADV", "w"})
-        get = self.weights.get
-        left = {p1: get("p1=" + p1, 0.0) + max(get(f"p2p1={p2}|{p1}", 0.0) for p2 in shapes) for p1 in shapes}
-        right = {
-            n1: get("n1=" + n1, 0.0) + max(get(f"n1n2={n1}|{n2}", 0.0) for n2 in shapes) for n1 in shapes
-        }
-        by_word: dict[str, dict[tuple[str, str], float]] = {}
-        for feat, weight in self.weights.items():
-            for side, prefix in (("n1", "w|n1="), ("p1", "w|p1=")):
-                if feat.startswith(prefix):
-                    word, _, sh = feat[len(prefix) :].rpartition("|")
-                    by_word.setdefault(word, {})[(side, sh)] = weight
-        return left, right, by_word
 
     def _logistic(self, feats: list[str]) -> float:
         get = self.weights.get
@@ -287,7 +251,12 @@ def _case_words(words: list[str], lower: list[str]) -> list[str]:
     return [lower[0]] + [w if w[:1].isupper() else lo for w, lo in zip(words[1:], lower[1:], strict=True)]
 
 
-def train(train_path: str, out_model: Path = MODEL_PATH, out_card: Path = CARD_PATH) -> dict:
+def train(
+    train_path: str,
+    exclude: frozenset[str] = frozenset(),
+    out_model: Path = MODEL_PATH,
+    out_card: Path = CARD_PATH,
+) -> dict:
     import numpy
     import scipy
     import sklearn
@@ -297,6 +266,7 @@ def train(train_path: str, out_model: Path = MODEL_PATH, out_card: Path = CARD_P
 
     raw = Path(train_path).read_bytes()
     docs = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
+    docs = [d for d in docs if d["filename"] not in exclude]
     lexicon = build_lexicon(docs)
     LEXICON_PATH.parent.mkdir(parents=True, exist_ok=True)
     with open(LEXICON_PATH, "w", encoding="utf-8") as f:
@@ -341,6 +311,8 @@ def train(train_path: str, out_model: Path = MODEL_PATH, out_card: Path = CARD_P
             "path": str(train_path),
             "sha256": hashlib.sha256(raw).hexdigest(),
             "documents": len(docs),
+            "excluded_articles": len(exclude),
+            "excluded_why": "kept aside to check the extractor on train articles no model saw",
         },
         "lexicon": {"path": "stance/data/cue_words.tsv", "words": len(lexicon)},
         "metrics": metrics,
@@ -478,7 +450,10 @@ def _held_out(train_path: str) -> frozenset[str]:
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if len(args) != 1:
-        sys.exit("usage: python -m stance.cues POLNEAR_TRAIN.jsonl [--claims-only]")
+        sys.exit("usage: python -m stance.cues POLNEAR_TRAIN.jsonl [--claims-only] [--hold-out]")
+    # --hold-out keeps train articles 0-199 and 500-699 out of both models, to study the
+    # extractor on unseen train text; the shipped models learn from all of train.
+    held_out = _held_out(args[0]) if "--hold-out" in sys.argv else frozenset()
     if "--claims-only" not in sys.argv:
-        print(json.dumps(train(args[0]), indent=1))
-    print(json.dumps(train_claim_filter(args[0], exclude=_held_out(args[0])), indent=1))
+        print(json.dumps(train(args[0], exclude=held_out), indent=1))
+    print(json.dumps(train_claim_filter(args[0], exclude=held_out), indent=1))
