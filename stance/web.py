@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import json
+import logging
 from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -40,6 +42,7 @@ from stance.problems import TITLES, Problem
 from stance.store import NotFound
 
 bp = Blueprint("web", __name__)
+log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 PALETTE_SIZE = 8
@@ -66,7 +69,7 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Any:
         """HTML for pages a person opened, problem JSON for the API (and anything asking for JSON)."""
         if wants_html() or json_handler is None:
-            return error_page(error.code or 500, error.description or "")
+            return http_error_page(error)
         return json_handler(error)
 
 
@@ -82,6 +85,28 @@ def error_page(status: int, detail: str) -> tuple[str, int]:
     return render_template(
         "error.html", status=status, title=TITLES.get(status, "Error"), detail=detail
     ), status
+
+
+def http_error_page(error: HTTPException) -> Response:
+    status = error.code or 500
+    detail = error.description or ""
+    if status == 413:
+        detail = (
+            f"That is more than the {current_app.config['MAX_CONTENT_LENGTH']} bytes allowed in one request."
+        )
+    response = make_response(error_page(status, detail))
+    if status == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    return response
+
+
+@bp.errorhandler(Exception)
+def _any_error(error: Exception) -> Any:
+    """A dashboard page that fails shows an HTML error page, never a JSON document."""
+    if isinstance(error, HTTPException):
+        return http_error_page(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_page(500, "The server failed to show this page; nothing was changed.")
 
 
 @bp.errorhandler(NotFound)

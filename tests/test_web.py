@@ -627,12 +627,40 @@ def test_parties_page_edits_aliases_and_retags_claims(bare_client):
     assert bad.status_code == 422 and "party id" in html(bad)
 
 
+def test_a_failing_page_shows_an_html_error(bare_app, monkeypatch, caplog):
+    import stance.web
+
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stance.web, "article_options", broken)
+    response = bare_app.test_client().get("/comparisons")
+    assert response.status_code == 500 and "<h1>Internal server error (500)</h1>" in html(response)
+    assert "boom" not in html(response) and "boom" in caplog.text
+
+
+def test_too_large_upload_gets_an_html_error(tmp_path):
+    app = create_app(
+        {"TESTING": True, "DATABASE": str(tmp_path / "b.db"), "MODEL_PATH": None, "MAX_CONTENT_LENGTH": 2000}
+    )
+    client = app.test_client()
+    csrf = token(client)
+    response = client.post(
+        "/analyse",
+        data={"csrf_token": csrf, "file": (io.BytesIO(b"x" * 5000), "big.txt")},
+        content_type="multipart/form-data",
+        headers={"Accept": "text/html"},
+    )
+    assert response.status_code == 413 and "2000 bytes" in html(response)
+
+
 def test_error_pages_are_html_for_pages_and_json_for_the_api(bare_client):
     browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
     missing = bare_client.get("/no/such/page", headers=browser)
     assert missing.status_code == 404 and "<h1>Not found (404)</h1>" in html(missing)
     wrong_method = bare_client.put("/analyse", headers=browser)
     assert wrong_method.status_code == 405 and "<h1>Method not allowed (405)</h1>" in html(wrong_method)
+    assert set(wrong_method.headers["Allow"].split(", ")) >= {"GET", "POST"}
     article = bare_client.get("/articles/nosuch")
     assert article.status_code == 404 and "no article" in html(article)
     issue = bare_client.get("/issues/nosuch")
