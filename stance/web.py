@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["party_name"] = party_name
     app.jinja_env.globals["party_css"] = party_class
-    app.jinja_env.filters["pct"] = lambda score: f"{round((score or 0) * 100)}%"
+    app.jinja_env.filters["pct"] = percent
 
     json_handler = app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException)
 
@@ -71,6 +71,16 @@ def init_app(app: Flask) -> None:
         if wants_html() or json_handler is None:
             return http_error_page(error)
         return json_handler(error)
+
+
+def percent(score: float | None) -> str:
+    """A probability for people: never "100%" or "0%" for what is only very likely."""
+    value = round((score or 0) * 100)
+    if value >= 100 and (score or 0) < 1:
+        return ">99%"
+    if value <= 0 and (score or 0) > 0:
+        return "<1%"
+    return f"{value}%"
 
 
 def wants_html() -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from stance.app import create_app
-from stance.web import marked, segments
+from stance.web import marked, percent, segments
 
 REPO = Path(__file__).resolve().parent.parent
 MODEL = Path(os.environ.get("STANCE_TEST_MODEL", REPO / "models" / "stance-relations.joblib"))
@@ -272,6 +272,17 @@ def test_marked_splits_out_clashing_phrases_case_insensitively():
     pieces = marked("It was All the sanctions, all of them", ["all the sanctions"])
     assert pieces == [("It was ", False), ("All the sanctions", True), (", all of them", False)]
     assert marked("nothing here", ["absent"]) == [("nothing here", False)]
+
+
+def test_percent_never_overstates_certainty():
+    assert [percent(x) for x in (0.91, 0.9996, 1.0, 0.001, 0.0, None)] == [
+        "91%",
+        ">99%",
+        "100%",
+        "<1%",
+        "0%",
+        "0%",
+    ]
 
 
 # -- filters -------------------------------------------------------------------
