@@ -334,6 +334,7 @@ def check_database(db: Path, outcomes: list[Outcome], distinct: list[str]) -> di
         orphans = conn.execute(
             "select count(*) from claims where article_id not in (select id from articles)"
         ).fetchone()[0]
+        linking = issue_linking(conn)
     by_hash = collections.Counter(r["hash"] for r in rows.values())
     acked = [o for o in outcomes if o.article_id is not None]
     ids_of_text: dict[str, set[str]] = collections.defaultdict(set)
@@ -362,6 +363,21 @@ def check_database(db: Path, outcomes: list[Outcome], distinct: list[str]) -> di
         "orphan_claims": orphans,
         "integrity_check": integrity,
         "claims_stored": sum(map(len, stored_claims.values())),
+        **linking,
+    }
+
+
+def issue_linking(conn: sqlite3.Connection) -> dict[str, int]:
+    """How claims were joined to issues (only with a model): issues nobody points at, unlinked claims."""
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "issues": one("select count(*) from issues"),
+        "issues_without_claims": one(
+            "select count(*) from issues where id not in "
+            "(select issue_id from claims where issue_id is not null)"
+        ),
+        "claims_without_issue": one("select count(*) from claims where issue_id is null"),
+        "comparisons": one("select count(*) from comparisons"),
     }
 
 
@@ -435,6 +451,8 @@ def holds(figures: dict[str, Any]) -> bool:
         and figures["acknowledged_but_not_whole"] == 0
         and figures["acknowledged_claims_mismatch"] == 0
         and figures["orphan_claims"] == 0
+        and figures["issues_without_claims"] == 0
+        and (figures["model"] is None or figures["claims_without_issue"] == 0)
         and figures["integrity_check"] == "ok"
         and set(figures["status"]) <= {"200", "201"}
     )

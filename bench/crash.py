@@ -43,6 +43,7 @@ from bench.concurrency import (  # noqa: E402
     Server,
     article_texts,
     claim_keys,
+    issue_linking,
     read_only,
     request,
     resolve_model,
@@ -239,6 +240,7 @@ def check_stored(db: Path, outcomes: list[Outcome]) -> dict[str, Any]:
             "select count(*) from claims where article_id not in (select id from articles)"
         ).fetchone()[0]
         integrity = conn.execute("pragma integrity_check").fetchone()[0]
+        linking = issue_linking(conn)
     half_written = outside = 0
     for article_id, text in articles.items():
         stored = sorted(claims.get(article_id, []))
@@ -252,6 +254,9 @@ def check_stored(db: Path, outcomes: list[Outcome]) -> dict[str, Any]:
         "claims_outside_text": outside,
         "orphan_claims": orphans,
         "integrity_check": integrity,
+        # Joining claims to issues runs after the article's own transaction: a kill in between
+        # leaves an issue with no claims or claims with no issue (with a model only).
+        **linking,
     }
 
 
