@@ -255,7 +255,7 @@ def get_parties() -> Response:
 @bp.put("/api/parties")
 def put_parties() -> Response:
     """Replace the registry, then re-tag stored claims and refresh what changed."""
-    registry = Registry(json_body(dict))
+    registry = Registry(clean_strings(json_body(dict)))
     if not len(registry):
         raise Problem(422, "the registry needs at least one party")
     service = get_service()
@@ -265,6 +265,17 @@ def put_parties() -> Response:
     response = jsonify(registry.to_dict())
     response.headers["X-Claims-Retagged"] = str(changed)
     return response
+
+
+def clean_strings(value: Any) -> Any:
+    """Names and aliases normalised like article text: no NUL, no lone surrogate to break a page."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: clean_strings(item) for key, item in value.items()}
+    return value
 
 
 @bp.post("/api/feedback")
