@@ -286,6 +286,27 @@ def test_client_claims_with_any_shape_are_never_a_server_error(client, value, ar
     assert_sane(response)
 
 
+@settings(FUZZ, max_examples=25)
+@given(name=hostile_text(), alias=hostile_text(), party=st.sampled_from(["x", "x-1", "X.y_z"]))
+def test_hostile_party_names_break_no_page(tmp_path, name, alias, party):
+    """A registry is shown on every page: whatever names a client gives, no page may fail."""
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "p.db"), "MODEL_PATH": None})
+    client = app.test_client()
+    registry = {party: {"name": name, "aliases": [alias, "Ana Lima"]}}
+    response = client.put("/api/parties", data=json.dumps(registry), content_type="application/json")
+    assert_sane(response)
+    if response.status_code != 200:
+        assert not clean_text(json.loads(json.dumps(name))).strip()
+        return
+    stored = client.get("/api/parties").get_json()[party]
+    assert stored["name"] == clean_text(json.loads(json.dumps(name))).strip()
+    assert client.post("/api/articles", json={"text": SAID}).status_code in (200, 201)
+    for url in read_routes(app):
+        for accept in ("text/html", "application/json"):
+            page = client.get(url, headers={"Accept": accept})
+            assert page.status_code < 500, (url, accept, page.get_data(as_text=True)[:300])
+
+
 # -- query strings and ids ---------------------------------------------------------------------
 
 FILTERS = {
