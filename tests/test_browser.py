@@ -44,7 +44,14 @@ def live(tmp_path_factory):
     from stance.app import create_app
 
     db = tmp_path_factory.mktemp("live") / "stance.db"
-    app = create_app({"DATABASE": str(db), "MODEL_PATH": str(MODEL), "LOAD_SEED": True})
+    settings = {
+        "DATABASE": str(db),
+        "MODEL_PATH": str(MODEL),
+        "LOAD_SEED": True,
+        "API_KEY": None,
+        "READ_KEY": None,
+    }
+    app = create_app(settings)  # explicit settings: STANCE_* variables leaked by other tests do not apply
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

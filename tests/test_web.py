@@ -60,6 +60,13 @@ TALKS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def no_stance_environment(monkeypatch):
+    """The app reads STANCE_* variables; a test elsewhere that leaks one must not change these."""
+    for name in [n for n in os.environ if n.startswith("STANCE_") and n != "STANCE_TEST_MODEL"]:
+        monkeypatch.delenv(name)
+
+
 def make_claim(text, cid, words, speaker, party, kind="indirect", after=0):
     from stance.document import Claim
 
