@@ -95,7 +95,7 @@ def test_home_shows_both_sides_of_the_sanctions_conflict(live, page):
     assert card.count() >= 1, "no comparison card shows the sanctions claims of both sides"
     first = card.first
     first.scroll_into_view_if_needed()
-    sides = first.locator("section.side")
+    sides = first.locator(".side")
     assert sides.count() == 2
     texts = [sides.nth(0).inner_text(), sides.nth(1).inner_text()]
     assert any("some of the measures" in t and "North Korea" in t for t in texts), texts
@@ -227,3 +227,22 @@ def test_every_form_control_has_a_label(live, page):
             ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.name)"
         )
         assert unlabelled == [], (path, unlabelled)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/issues", "/comparisons", "/claims", "/articles", "/parties", "/analyse", "article", "issue"],
+)
+def test_axe_finds_no_accessibility_violations(live, page, path):
+    """axe-core (the engine behind Lighthouse's accessibility audit), run offline from its Python wheel."""
+    axe = pytest.importorskip(
+        "axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python"
+    )
+    if path in ("article", "issue"):
+        page.goto(live["url"] + ("/articles" if path == "article" else "/issues"))
+        page.locator("table tbody th a").first.click()
+        page.wait_for_load_state()
+    else:
+        page.goto(live["url"] + path)
+    results = axe.Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
