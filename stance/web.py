@@ -508,6 +508,7 @@ def article(article_id: str) -> str:
         )
         within.append(expanded)
     comparisons = [card(k, articles_meta) for k in within] + cards(doc["related_comparisons"])
+    jsonld = claim_reviews(within + doc["related_comparisons"])
     return render_template(
         "article.html",
         doc=doc,
@@ -519,6 +520,7 @@ def article(article_id: str) -> str:
             }.values()
         ),
         comparisons=comparisons,
+        jsonld=jsonld,
         parties=registry().to_dict(),
         exports={
             "json": url_for("api.get_article", article_id=article_id),

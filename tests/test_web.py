@@ -259,6 +259,12 @@ def test_article_page_highlights_each_claim_with_party_and_speaker(dispute):
     comparisons = page[page.index('id="comparisons"') :]
     assert "talks would resume on Friday as planned" in comparisons and "Agreement" in comparisons
     assert "terminals" not in comparisons  # the other article's conflict is not this one's
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    reviews = json.loads(raw)["@graph"]
+    assert {r["claimReviewed"] for r in reviews} == {
+        "talks would resume on Friday",
+        "talks would resume on Friday as planned",
+    }
 
 
 def test_segments_cover_the_text_exactly_and_nest_overlapping_claims():
