@@ -567,6 +567,41 @@ def test_posted_script_is_escaped_everywhere(bare_client):
     assert "&lt;script&gt;alert(" in page
 
 
+def test_script_in_compared_claims_is_escaped_in_cards_and_jsonld(dispute):
+    """Claims and speakers reach the cards, the CSV and the JSON-LD <script> block: none may break out."""
+    from stance.document import Analysis, Article
+    from stance.store import Store
+
+    evil = "Port row\n\nThe gates stay shut </script><script>alert(1)</script>, the union <img src=x onerror=alert(2)> said."
+    store = Store.open(dispute.application.config["DATABASE"])
+    claim = make_claim(
+        evil,
+        "c1",
+        "The gates stay shut </script><script>alert(1)</script>",
+        "the union <img src=x onerror=alert(2)>",
+        "union",
+    )
+    article_id, _ = store.add_article(
+        Analysis(Article(text=evil, title="<script>alert(3)</script>"), [claim])
+    )
+    store.set_claim_issues(article_id, {"c1": "i1"})
+    store.replace_comparisons(
+        "i1",
+        [{"relation": "conflict", "score": 0.7,
+          "a": {"party": "union", "claims": [{"article": article_id, "id": "c1"}]},
+          "b": {"party": "port", "claims": [{"article": dispute.application.config["ARTICLES"][0], "id": "c2"}]},
+          "contrast": [["<script>alert(1)</script>", "some"]]}],
+    )  # fmt: skip
+    store.close()
+    for path in ("/", "/comparisons", "/issues/i1", f"/articles/{article_id}", "/claims"):
+        page = html(dispute.get(path))
+        assert "<script>alert" not in page and "<img src=x" not in page, path
+        assert "&lt;script&gt;alert(1)" in page or "\\u003cscript\\u003ealert(1)" in page, path
+    page = html(dispute.get("/issues/i1"))
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(raw)["@graph"][0]["claimReviewed"].endswith("<script>alert(1)</script>")
+
+
 def test_csrf_token_is_required_on_every_form(bare_client):
     for path, data in (
         ("/analyse", {"text": STRIKE}),
