@@ -144,6 +144,8 @@ def test_give_feedback_on_a_comparison_and_correct_a_party(live, page):
     page.wait_for_load_state()
     assert "Thank you: comparison marked wrong." in page.locator(".flash").inner_text()
     assert page.url.endswith(f"#comparison-{comparison_id}")
+    chosen = page.locator(f"#comparison-{comparison_id}").get_by_role("button", name="Wrong")
+    assert chosen.get_attribute("aria-pressed") == "true"
     shot(page, "feedback", full_page=False)
 
     page.get_by_role("link", name="Articles").first.click()
