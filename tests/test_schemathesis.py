@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import shutil
 import tempfile
 from collections import Counter
@@ -24,7 +25,7 @@ from schemathesis.config import SchemathesisConfig
 from stance.app import create_app
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "stance-relations.joblib"
-EXAMPLES = 25
+EXAMPLES = int(os.environ.get("STANCE_FUZZ_EXAMPLES", "25"))  # per operation; raise it for a deeper run
 CASES: Counter[str] = Counter()
 STATUSES: Counter[int] = Counter()
 
