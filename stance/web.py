@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
     from stance import api
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     csrf.init_app(app)
     csrf.exempt(api.bp)  # the JSON API authenticates with keys, not cookies
     app.register_blueprint(bp)
@@ -117,6 +118,22 @@ def _any_error(error: Exception) -> Any:
         return http_error_page(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_page(500, "The server failed to show this page; nothing was changed.")
+
+
+# The pages run no script at all: a policy that forbids scripts makes any escaping slip harmless.
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@bp.after_app_request
+def _page_headers(response: Response) -> Response:
+    if response.mimetype == "text/html" and not request.path.startswith("/api"):
+        response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 @bp.errorhandler(NotFound)

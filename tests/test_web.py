@@ -185,6 +185,7 @@ def test_every_page_renders(dispute):
         assert '<a class="skip-link" href="#main">' in page and '<main id="main"' in page
         assert page.count("<h1") == 1, path
         assert 'rel="stylesheet" href="/static/stance.css"' in page and "//cdn" not in page
+        assert "script-src 'none'" in response.headers["Content-Security-Policy"], path
     with dispute.get("/static/stance.css") as css:
         assert css.status_code == 200 and b":focus-visible" in css.data
 
