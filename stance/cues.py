@@ -34,7 +34,7 @@ CLAIM_FEATURE_SCHEME = 1
 
 # Bump when `candidate_features` changes: old weight files then refuse to load.
 FEATURE_SCHEME = 2
-MIN_CUE_COUNT = 3
+MIN_CUE_COUNT = 1
 MIN_CUE_RATE = 0.08
 
 TOKEN_RE = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
