@@ -56,9 +56,11 @@ class Service:
         if existing:
             return self.document(existing), False
         analysis = analyze(article, self.registry, self.model)
-        article_id, created = self.store.add_article(analysis)
-        if created:
-            self.link_issues(article_id, analysis.claims, analysis.issues)
+        # One transaction: the article, its claims, their issues and comparisons, or nothing.
+        with self.store.write():
+            article_id, created = self.store.add_article(analysis)
+            if created:
+                self.link_issues(article_id, analysis.claims, analysis.issues)
         return self.document(article_id), created
 
     def link_issues(self, article_id: str, claims: list[Claim], issues: list[Issue]) -> set[str]:
@@ -172,10 +174,11 @@ class Service:
             from stance.issues import group_claims
 
             issues = group_claims(claims, self.model)
-        self.store.replace_claims(article_id, claims, self.model.info() if self.model else {})
-        touched = self.link_issues(article_id, claims, issues)
-        for issue_id in old_issues - touched:
-            self.refresh_comparisons(issue_id)
+        with self.store.write():
+            self.store.replace_claims(article_id, claims, self.model.info() if self.model else {})
+            touched = self.link_issues(article_id, claims, issues)
+            for issue_id in old_issues - touched:
+                self.refresh_comparisons(issue_id)
 
     def retag_parties(self) -> int:
         """Re-tag every stored claim with the current registry; return how many changed."""

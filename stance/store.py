@@ -126,6 +126,7 @@ class Store:
 
     def __init__(self, db: Database):
         self.db = db
+        self._depth = 0
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -170,8 +171,21 @@ class Store:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Database]:
-        """One short write transaction, taken eagerly so writers queue instead of deadlocking."""
+        """One short write transaction, taken eagerly so writers queue instead of deadlocking.
+
+        Nested calls join the outer transaction (through a savepoint), so a caller can make
+        several domain writes (an article, its issues, their comparisons) commit as one.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                with self.db.atomic():
+                    yield self.db
+            finally:
+                self._depth -= 1
+            return
         _retry(lambda: self.db.conn.execute("BEGIN IMMEDIATE"))
+        self._depth = 1
         try:
             yield self.db
         except BaseException:
@@ -180,6 +194,8 @@ class Store:
             raise
         else:
             _retry(lambda: self.db.conn.execute("COMMIT"))
+        finally:
+            self._depth = 0
 
     def _next_id(self, name: str, prefix: str) -> str:
         row = self.db.execute("select value from counters where name = ?", [name]).fetchone()
@@ -233,7 +249,10 @@ class Store:
         for claim in claims:
             row = claim.to_dict()
             row["article_id"] = article_id
-            row["issue_id"] = row.pop("issue")
+            # Issue ids from one article's analysis are local; the archive links claims
+            # to stored issues afterwards (Service.link_issues), in the same transaction.
+            row.pop("issue")
+            row["issue_id"] = None
             row["origin"] = getattr(claim, "origin", origin)
             for key in ("speaker_span", "cue_span", "sentence_span"):
                 row[key] = json.dumps(row[key]) if row[key] is not None else None

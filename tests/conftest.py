@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -6,7 +7,7 @@ from stance.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "hanoi-afp-2019-03-01.txt"
-MODEL = REPO / "models" / "stance-relations.joblib"
+MODEL = Path(os.environ.get("STANCE_TEST_MODEL", REPO / "models" / "stance-relations.joblib"))
 
 
 @pytest.fixture(scope="session")

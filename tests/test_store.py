@@ -122,3 +122,16 @@ def test_settings_and_feedback(store):
         {"target": "comparison", "verdict": "wrong", "relation": "none", "text_a": "x", "text_b": "y"}
     )
     assert store.list_feedback()[0]["id"] == fid
+
+
+def test_nested_writes_commit_or_roll_back_together(store):
+    with pytest.raises(RuntimeError), store.write():
+        store.add_article(analysis("Ana said the port would reopen."))
+        store.new_issue("port")
+        raise RuntimeError("crash before the outer commit")
+    assert store.count_articles() == 0 and store.list_issues(min_claims=0) == []
+    with store.write():
+        article_id, _ = store.add_article(analysis("Ana said yes.", [claim("c1", "yes", 9)]))
+        issue = store.new_issue("answer")
+        store.set_claim_issues(article_id, {"c1": issue})
+    assert store.claims_for_article(article_id)[0].issue == issue
