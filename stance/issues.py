@@ -26,11 +26,20 @@ LABEL_TERMS = 3
 def claim_vectors(claims: list[Claim], model: StanceModel, context: dict[str, str] | None = None):
     """One L2-normalised row per claim; the sentence around a claim, when given, pulls it a little
     toward the claims its sentence shares words with."""
-    around = [context.get(c.id, "") for c in claims] if context else None
+    around = [_framing(context.get(c.id, ""), claims) for c in claims] if context else None
     return model.vectorize([c.text for c in claims], batch=True, context=around)
 
 
-def cluster(vectors, threshold: float) -> list[int]:
+def _framing(sentence: str, claims: list[Claim]) -> str:
+    """The sentence around a claim minus every claim in it: who said it, to whom, when, about what.
+    A sentence holding two claims must not pull them together."""
+    for claim in claims:
+        if claim.text and claim.text in sentence:
+            sentence = sentence.replace(claim.text, " ")
+    return sentence
+
+
+def cluster(vectors, threshold: float, linkage: str = "average") -> list[int]:
     """Cluster labels for the rows: average-linkage on cosine distance, cut at `threshold`."""
     n = vectors.shape[0]
     if n == 1:
@@ -40,16 +49,18 @@ def cluster(vectors, threshold: float) -> list[int]:
     distance = np.clip(1.0 - similarity, 0.0, 2.0)
     np.fill_diagonal(distance, 0.0)
     clustering = AgglomerativeClustering(
-        n_clusters=None, distance_threshold=threshold, metric="precomputed", linkage="average"
+        n_clusters=None, distance_threshold=threshold, metric="precomputed", linkage=linkage
     )
     return [int(label) for label in clustering.fit_predict(distance)]
 
 
-def group_claims(claims: list[Claim], model: StanceModel, context: dict[str, str] | None = None) -> list[Issue]:
+def group_claims(
+    claims: list[Claim], model: StanceModel, context: dict[str, str] | None = None
+) -> list[Issue]:
     """Issues over `claims` (ids i1, i2, ... in order of first claim); sets each claim's `issue`."""
     if not claims:
         return []
-    labels = cluster(claim_vectors(claims, model, context), model.group_threshold)
+    labels = cluster(claim_vectors(claims, model, context), model.group_threshold, model.group_linkage)
     members: dict[int, list[Claim]] = defaultdict(list)
     for claim, label in zip(claims, labels, strict=True):
         members[label].append(claim)

@@ -60,9 +60,59 @@ def lexicons() -> dict[str, Any]:
     for name, entries in raw.items():
         if name in ("about", "function_words", "antonyms"):
             continue
-        compiled[name] = sorted((tuple(e.split()) for e in entries), key=len, reverse=True)
+        compiled[name] = _Index(sorted((tuple(e.split()) for e in entries), key=len, reverse=True))
     compiled["antonyms"] = [tuple(pair) for pair in raw["antonyms"]]
+    tagged = [(cat, entry) for cat in (*_CUE_CATEGORIES, *_POLARITY, "idioms")
+              for entry in compiled[cat].entries]  # fmt: skip
+    compiled["master"] = _Index([entry for _, entry in tagged])
+    compiled["categories_of"] = {}
+    for cat, entry in tagged:
+        compiled["categories_of"].setdefault(entry, []).append(cat)
+    compiled["antonym_index"] = _Index([(p,) for pair in raw["antonyms"] for p in pair])
+    compiled["antonym_sides"] = {}
+    for k, pair in enumerate(raw["antonyms"]):
+        for side, pattern in enumerate(pair):
+            compiled["antonym_sides"].setdefault(pattern, []).append((k, side))
     return compiled
+
+
+class _Index:
+    """Lexicon entries looked up by their first word: exact words in a dict, "stem*" entries by prefix,
+    "*suffix" entries by suffix, so matching a text costs a few dict lookups per word."""
+
+    def __init__(self, entries: list[tuple[str, ...]]):
+        self.exact: dict[str, list[tuple[str, ...]]] = {}
+        self.prefix: dict[str, list[tuple[str, ...]]] = {}
+        self.suffix: dict[str, list[tuple[str, ...]]] = {}
+        for entry in entries:  # already longest first
+            head = entry[0]
+            if head.startswith("*"):
+                self.suffix.setdefault(head[1:], []).append(entry)
+            elif head.endswith("*"):
+                self.prefix.setdefault(head[:-1], []).append(entry)
+            else:
+                self.exact.setdefault(head, []).append(entry)
+        self.prefix_lengths = sorted({len(p) for p in self.prefix})
+        self.entries = entries
+        self._cache: dict[str, list[tuple[str, ...]]] = {}
+
+    def candidates(self, word: str) -> list[tuple[str, ...]]:
+        cached = self._cache.get(word)
+        if cached is None:
+            cached = self._cache[word] = self._lookup(word) if len(self._cache) < 200_000 else None
+        return cached if cached is not None else self._lookup(word)
+
+    def _lookup(self, word: str) -> list[tuple[str, ...]]:
+        found = list(self.exact.get(word, ()))
+        for n in self.prefix_lengths:
+            if n <= len(word):
+                found.extend(self.prefix.get(word[:n], ()))
+        for suffix, entries in self.suffix.items():
+            if word.endswith(suffix):
+                found.extend(entries)
+        if len(found) > 1:
+            found.sort(key=len, reverse=True)
+        return found
 
 
 def _word_matches(pattern: str, word: str) -> bool:
@@ -122,11 +172,36 @@ class Cues:
         return self.text[self.spans[start][0] : self.spans[end - 1][1]]
 
 
-def _find(entries: list[tuple[str, ...]], words: list[str], taken: set[int] | None = None):
+def _all_matches(words: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Every lexicon entry matching at every position, by category: one dictionary lookup per word."""
+    lex = lexicons()
+    categories_of = lex["categories_of"]
+    found: dict[str, list[tuple[int, int]]] = {}
+    for i, word in enumerate(words):
+        for entry in lex["master"].candidates(word):
+            if len(entry) == 1 or _match_at(entry, words, i):
+                for cat in categories_of[entry]:
+                    found.setdefault(cat, []).append((i, i + len(entry)))
+    return found
+
+
+def _select(spans: list[tuple[int, int]], taken: set[int] | None = None) -> list[tuple[int, int]]:
+    """Left to right, the longest match at each position, never overlapping one already chosen."""
+    chosen: list[tuple[int, int]] = []
+    last_end = 0
+    for start, end in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+        if start < last_end or (taken and not taken.isdisjoint(range(start, end))):
+            continue
+        chosen.append((start, end))
+        last_end = end
+    return chosen
+
+
+def _find(index: _Index, words: list[str], taken: set[int] | None = None):
     found = []
     i = 0
     while i < len(words):
-        for entry in entries:
+        for entry in index.candidates(words[i]):
             if _match_at(entry, words, i) and not (taken and taken & set(range(i, i + len(entry)))):
                 found.append((i, i + len(entry)))
                 i += len(entry) - 1
@@ -145,8 +220,10 @@ def _attributive(words: list[str], start: int, end: int) -> bool:
     if end - start != 1 or start == 0 or end >= len(words):
         return False
     following = words[end]
-    return words[start - 1] in _DETERMINERS and following not in lexicons()["function_words"] and not (
-        following.endswith("ly")
+    return (
+        words[start - 1] in _DETERMINERS
+        and following not in lexicons()["function_words"]
+        and not (following.endswith("ly"))
     )
 
 
@@ -161,17 +238,19 @@ def analyse(text: str) -> Cues:
     spans = [(m.start(), m.start() + len(m.group().rstrip(".,"))) for m in matches]
     cues = Cues(text=text, words=words, spans=spans)
     # Idioms ("go all in", "not only", "take part") say nothing about quantity or scope.
-    idiom_tokens = {i for start, end in _find(lex["idioms"], words) for i in range(start, end)}
+    matches = _all_matches(words)
+    idiom_tokens = {i for start, end in _select(matches.get("idioms", [])) for i in range(start, end)}
     for category in _CUE_CATEGORIES:
         blocked = idiom_tokens if category in ("universal", "partial") else None
-        cues.hits[category] = _find(lex[category], words, blocked)
+        cues.hits[category] = _select(matches.get(category, []), blocked)
+    cues.hits["outcome"] = [h for h in cues.hits["outcome"] if not _attributive(words, *h)]
     # Polarity: set phrases first ("not a disaster" is mild praise, not a disaster), then single words,
     # flipping a word when a negation stands just before it.
     taken: set[int] = set()
     negations = {s for s, _ in cues.hits["negation"]}
     polarity: dict[str, list[tuple[int, int]]] = {"positive": [], "mild_positive": [], "negative": []}
     for category in _POLARITY:
-        for start, end in _find(lex[category], words, taken):
+        for start, end in _select(matches.get(category, []), taken):
             taken.update(range(start, end))
             if _attributive(words, start, end):
                 continue  # "this failed summit": a background judgement, not what the claim asserts
@@ -197,11 +276,10 @@ def analyse(text: str) -> Cues:
         if i and word in _MONTHS and words[i - 1].isdigit():
             cues.dates.add(words[i - 1] + word)
     cues.stems = set(content_stems(text))
-    for k, pair in enumerate(lex["antonyms"]):
-        for side, pattern in enumerate(pair):
-            position = next((i for i, w in enumerate(words) if _word_matches(pattern, w)), None)
-            if position is not None:
-                cues.antonyms[(k, side)] = position
+    for i, word in enumerate(words):
+        for (pattern,) in lex["antonym_index"].candidates(word):
+            for key in lex["antonym_sides"][pattern]:
+                cues.antonyms.setdefault(key, i)
     return cues
 
 
@@ -262,12 +340,16 @@ class PairFeatures(TransformerMixin, BaseEstimator):
         pairs = _as_pairs(X)
         unique = sorted({t for pair in pairs for t in pair})
         index = {t: i for i, t in enumerate(unique)}
-        vectors = self.idf_.transform(self._hasher().transform(unique)) if unique else None
-        rows = []
-        for a, b in pairs:
-            ia, ib = index[a], index[b]
-            similarity = float(vectors[ia].multiply(vectors[ib]).sum())
-            rows.append(pair_cues(analyse(a), analyse(b), similarity))
+        if not pairs:
+            return np.zeros((0, len(FEATURE_NAMES)))
+        vectors = normalize(self.idf_.transform(self._hasher().transform(unique)))
+        left = vectors[[index[a] for a, _ in pairs]]
+        right = vectors[[index[b] for _, b in pairs]]
+        similarity = np.asarray(left.multiply(right).sum(axis=1)).ravel()
+        rows = [
+            pair_cues(analyse(a), analyse(b), float(sim))
+            for (a, b), sim in zip(pairs, similarity, strict=True)
+        ]
         return np.asarray(rows, dtype=float).reshape(len(pairs), len(FEATURE_NAMES))
 
 
@@ -301,7 +383,7 @@ def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
     numbers_differ = float(numbers_both and not (a.numbers & b.numbers))
     dates_differ = float(bool(a.dates and b.dates and not (a.dates & b.dates)))
     up_a, down_a, up_b, down_b = (a.has("increase"), a.has("decrease"), b.has("increase"), b.has("decrease"))
-    direction_clash = float((up_a and down_b and not up_b) or (down_a and up_b and not down_a))
+    direction_clash = float((up_a and down_b and not up_b) or (False))
     direction_same = float((up_a and up_b) or (down_a and down_b))
     antonyms = min(len(_antonym_hits(a, b)), 3)
     cont_a, cont_b = a.has("continuation"), b.has("continuation")
@@ -338,6 +420,25 @@ def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
         antonyms * (similarity + jaccard),
         evaluation_clash * (similarity + jaccard),
     ]
+
+
+# A relation is only reported when something in the pair supports it: a conflict needs a clash cue (the
+# contrast a reader is shown), an agreement a shared cue or a close paraphrase. The classifier weighs the
+# cues; the gate keeps it from answering on length or vocabulary alone.
+CLASH_CUES = ("scope_clash", "negation_one_side", "denial_one_side", "evaluation_clash", "numbers_differ",
+              "dates_differ", "direction_clash", "antonyms", "continuation_vs_ending")  # fmt: skip
+AGREE_CUES = ("positive_both", "negative_both", "continuation_both", "numbers_shared", "direction_same",
+              "scope_same")  # fmt: skip
+PARAPHRASE_SIMILARITY = 0.5
+_CLASH_COLUMNS = [FEATURE_NAMES.index(n) for n in CLASH_CUES]
+_AGREE_COLUMNS = [FEATURE_NAMES.index(n) for n in AGREE_CUES]
+
+
+def supported(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of PairFeatures output: (a clash cue fired, an agreement cue fired or near-paraphrase)."""
+    clash = (features[:, _CLASH_COLUMNS] > 0).any(axis=1)
+    agree = (features[:, _AGREE_COLUMNS] > 0).any(axis=1) | (features[:, 0] >= PARAPHRASE_SIMILARITY)
+    return clash, agree
 
 
 def build_pipeline() -> Pipeline:
@@ -407,8 +508,16 @@ def contrast(a: str, b: str) -> list[list[str]]:
     for ia, ib in _antonym_hits(ca, cb)[:2]:
         add(ca.phrase(ia, ia + 1), cb.phrase(ib, ib + 1))
     if ca.numbers and cb.numbers and not ca.numbers & cb.numbers:
-        na = next(i for i, w in enumerate(ca.words) if w.replace(",", "").rstrip("%") in ca.numbers or w in ca.numbers)
-        nb = next(i for i, w in enumerate(cb.words) if w.replace(",", "").rstrip("%") in cb.numbers or w in cb.numbers)
+        na = next(
+            i
+            for i, w in enumerate(ca.words)
+            if w.replace(",", "").rstrip("%") in ca.numbers or w in ca.numbers
+        )
+        nb = next(
+            i
+            for i, w in enumerate(cb.words)
+            if w.replace(",", "").rstrip("%") in cb.numbers or w in cb.numbers
+        )
         add(_expand(ca, na, na + 1), _expand(cb, nb, nb + 1))
     for x, y in ((ca, cb), (cb, ca)):
         if (x.hits["negation"] or x.hits["denial"]) and not (y.hits["negation"] or y.hits["denial"]):
@@ -438,7 +547,11 @@ def _shared_word_phrase(other: Cues, negated: Cues, after: int) -> str:
 
 # Concept dimensions: claims that judge how something went, or whether talks go on, are about the
 # same question even when they share no word ("successful" / "you have to walk").
-CONCEPTS = (("outcome", ("outcome",)), ("continuation", ("continuation",)))
+CONCEPTS = (
+    ("outcome", ("outcome",), 1.0),
+    ("continuation", ("continuation",), 1.0),
+    ("quantity", ("universal", "partial"), 0.5),
+)
 
 
 class GroupingVectorizer(TransformerMixin, BaseEstimator):
@@ -446,7 +559,9 @@ class GroupingVectorizer(TransformerMixin, BaseEstimator):
     news corpus, so that related words land near each other) and a few concept dimensions."""
 
     def __init__(self, n_components: int = 100, max_features: int = 20000, lexical_weight: float = 1.0,
-                 topic_weight: float = 0.6, concept_weight: float = 0.5, n_features: int = 2**18):  # fmt: skip
+                 topic_weight: float = 0.4, concept_weight: float = 1.0, n_features: int = 2**18,
+                 batch_term_weighting: bool = False):  # fmt: skip
+        self.batch_term_weighting = batch_term_weighting
         self.n_components = n_components
         self.max_features = max_features
         self.lexical_weight = lexical_weight
@@ -481,15 +596,17 @@ class GroupingVectorizer(TransformerMixin, BaseEstimator):
         concepts = np.zeros((len(texts), len(CONCEPTS)), dtype=float)
         for i, text in enumerate(texts):
             cues = analyse(text)
-            for j, (_, categories) in enumerate(CONCEPTS):
-                concepts[i, j] = float(any(cues.hits.get(c) for c in categories))
+            for j, (_, categories, weight) in enumerate(CONCEPTS):
+                concepts[i, j] = weight * float(any(cues.hits.get(c) for c in categories))
         return lexical, topics, concepts
 
     def combine(self, lexical, topics, concepts):
         parts = [
             self.lexical_weight * normalize(lexical),
             sp.csr_matrix(self.topic_weight * normalize(topics)),
-            sp.csr_matrix(self.concept_weight * normalize(concepts)),
+            sp.csr_matrix(
+                self.concept_weight * concepts / np.sqrt(np.maximum((concepts > 0).sum(1, keepdims=True), 1))
+            ),
         ]
         return normalize(sp.hstack(parts, format="csr"))
 
@@ -498,21 +615,22 @@ class GroupingVectorizer(TransformerMixin, BaseEstimator):
         return self.combine(lexical, topics, concepts)
 
     def transform_batch(self, X, context=None, context_weight: float = 0.35):
-        """Like transform, but relative to the batch: words most of the texts share (the story's
-        protagonists) count less, and the topic the whole batch shares is subtracted, so what is left
-        tells the texts' issues apart."""
+        """Like transform, but relative to the batch: the topic the whole batch shares (the story) is
+        subtracted, so what is left tells the texts' issues apart; optionally words most of the texts
+        share count less. `context` (one framing text per row) is blended in with `context_weight`."""
         lexical, topics, concepts = self.transform_parts(X)
         if context is not None and any(context):
             around_lexical, around_topics, _ = self.transform_parts(context)
             lexical = normalize(lexical) + context_weight * normalize(around_lexical)
             topics = normalize(topics) + context_weight * normalize(around_topics)
         n = lexical.shape[0]
-        if n >= 4:
+        if n >= 4 and self.batch_term_weighting:
             lexical = sp.csr_matrix(lexical)
             df = np.bincount(lexical.indices, minlength=lexical.shape[1])
             used = np.flatnonzero(df)
             weights = np.log(n / np.maximum(df[used], 1))
             lexical = sp.csr_matrix(lexical[:, used].multiply(weights.reshape(1, -1)))
+        if n >= 4:
             topics = topics - topics.mean(axis=0, keepdims=True)
         return self.combine(lexical, topics, concepts)
 
@@ -525,7 +643,7 @@ class StanceModel:
 
     def __init__(self, name: str, version: str, trained_on: str, grouper: GroupingVectorizer,
                  classifier: Pipeline, conflict_threshold: float = 0.5, agree_threshold: float = 0.5,
-                 group_threshold: float = 0.8):  # fmt: skip
+                 group_threshold: float = 0.8, group_linkage: str = "average"):  # fmt: skip
         self.name = name
         self.version = version
         self.trained_on = trained_on
@@ -534,6 +652,7 @@ class StanceModel:
         self.conflict_threshold = conflict_threshold
         self.agree_threshold = agree_threshold
         self.group_threshold = group_threshold
+        self.group_linkage = group_linkage
 
     def info(self) -> dict[str, str]:
         return {"name": self.name, "version": self.version, "trained_on": self.trained_on}
@@ -552,15 +671,17 @@ class StanceModel:
             return []
         X = np.empty((len(pairs), 2), dtype=object)
         X[:] = [(a, b) for a, b in pairs]
-        proba = self.classifier.predict_proba(X)
+        features = self.classifier[0].transform(X)
+        proba = self.classifier[1:].predict_proba(features)
+        clash, agree = supported(features)
         classes = list(self.classifier.classes_)
         out = []
-        for (a, b), row in zip(pairs, proba, strict=True):
+        for (a, b), row, can_clash, can_agree in zip(pairs, proba, clash, agree, strict=True):
             scores = dict(zip(classes, row, strict=True))
             best = max(scores, key=scores.get)
-            if best == "conflict" and scores["conflict"] >= self.conflict_threshold:
+            if best == "conflict" and scores["conflict"] >= self.conflict_threshold and can_clash:
                 out.append(("conflict", float(scores["conflict"]), contrast(a, b)))
-            elif best == "agree" and scores["agree"] >= self.agree_threshold:
+            elif best == "agree" and scores["agree"] >= self.agree_threshold and can_agree:
                 out.append(("agree", float(scores["agree"]), []))
             else:
                 out.append((None, float(scores.get("none", 1.0 - max(row))), []))

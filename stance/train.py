@@ -31,9 +31,9 @@ from stance.modelfile import save_model
 from stance.relations import LABELS, GroupingVectorizer, StanceModel, build_pipeline
 
 MODEL_NAME = "stance-relations"
-FNC_WEIGHT = 0.3
+FNC_WEIGHT = 0.2
 FEEDBACK_WEIGHT = 25.0
-FNC_PER_CLASS = 700
+FNC_PER_CLASS = 300
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'\u201d\u2019]?\s+(?=[\"'\u201c\u2018]?[A-Z0-9])")
 _RELATION = {"conflict": "conflict", "agree": "agree", "none": "none", "neither": "none"}
 
@@ -71,8 +71,9 @@ def read_pairs(paths: list[Path]) -> list[dict]:
                 relation = _RELATION.get(str(row.get("relation")).lower())
                 if relation is None or not row.get("a") or not row.get("b"):
                     raise ValueError(f"{path}:{number}: need a, b and relation conflict|agree|none")
-                rows.append({**row, "a": claim_content(row["a"]), "b": claim_content(row["b"]),
-                             "relation": relation})
+                rows.append(
+                    {**row, "a": claim_content(row["a"]), "b": claim_content(row["b"]), "relation": relation}
+                )
     return rows
 
 
@@ -116,7 +117,9 @@ def fnc1_pairs(data_dir: Path, per_class: int = FNC_PER_CLASS, seed: int = 7) ->
     return pairs
 
 
-def corpus_texts(fnc1_dir: Path | None, polnear_dir: Path | None, extra: list[str]) -> tuple[list[str], list[str]]:
+def corpus_texts(
+    fnc1_dir: Path | None, polnear_dir: Path | None, extra: list[str]
+) -> tuple[list[str], list[str]]:
     """Paragraph-sized news texts for the grouping topics, and the names of their sources."""
     texts, sources = list(extra), ["labelled pairs"]
     if fnc1_dir and (fnc1_dir / "train_bodies.csv").exists():
@@ -224,26 +227,33 @@ def train_model(out: str | Path, pairs_files: list[Path], fnc1_dir: Path | None 
         "trained_on": trained_on,
         "labels": list(LABELS),
         "training_data": {
-            "pairs_files": [
-                {"path": str(p), "sha256": _sha256([p])} for p in pairs_files
-            ],
+            "pairs_files": [{"path": str(p), "sha256": _sha256([p])} for p in pairs_files],
             "pairs_sha256": data_hash,
             "hand_pairs": dict(sorted(counts.items())),
             "domains": dict(sorted(Counter(r.get("domain", "?") for r in hand).items())),
             "fnc1": (
-                {"dir": str(fnc1_dir), "pairs": dict(Counter(r["relation"] for r in fnc)),
-                 "mapping": "agree->agree, disagree->conflict, discuss->none (sample); headline vs the "
-                            "closest body sentence", "weight": FNC_WEIGHT,
-                 "sha256_train_stances": _sha256([fnc1_dir / "train_stances.csv"])}
-                if fnc else None
-            ),  # fmt: skip
+                {
+                    "dir": str(fnc1_dir),
+                    "pairs": dict(Counter(r["relation"] for r in fnc)),
+                    "mapping": "agree->agree, disagree->conflict, discuss->none (sample); headline vs the "
+                    "closest body sentence",
+                    "weight": FNC_WEIGHT,
+                    "sha256_train_stances": _sha256([fnc1_dir / "train_stances.csv"]),
+                }
+                if fnc
+                else None
+            ),
             "feedback_pairs": len(corrections) // 2,
             "feedback_weight": FEEDBACK_WEIGHT,
             "grouping_corpus": {"sources": sources, "texts": len(texts)},
         },
         "cross_validation": metrics,
-        "thresholds": {"conflict": model.conflict_threshold, "agree": model.agree_threshold,
-                       "group_distance": model.group_threshold},  # fmt: skip
+        "thresholds": {
+            "conflict": model.conflict_threshold,
+            "agree": model.agree_threshold,
+            "group_distance": model.group_threshold,
+            "group_linkage": model.group_linkage,
+        },
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     return save_model(model, out, card)

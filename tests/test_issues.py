@@ -113,14 +113,17 @@ def score_seed(gold: dict, claims: list[Claim], issues, comparisons) -> dict:
 
     gold_conflicts = [r for r in gold["relations"] if r["relation"] == "conflict"]
     system_conflicts = [k for k in comparisons if k.relation == "conflict"]
-    found = [r for r in gold["relations"] if any(matches(k, r) for k in comparisons if k.relation == r["relation"])]
+    found = [
+        r for r in gold["relations"] if any(matches(k, r) for k in comparisons if k.relation == r["relation"])
+    ]
     return {
         "grouping_f1": grouping_f1,
         "conflict_recall": sum(r["relation"] == "conflict" for r in found) / len(gold_conflicts),
         "conflict_precision": (
             sum(any(matches(k, r) for r in gold_conflicts) for k in system_conflicts) / len(system_conflicts)
-            if system_conflicts else 0.0
-        ),  # fmt: skip
+            if system_conflicts
+            else 0.0
+        ),
         "relation_recall": len(found) / len(gold["relations"]),
     }
 
@@ -174,12 +177,14 @@ def test_issues_are_well_formed(seed, model):
 
 
 def test_scope_conflict_shows_all_versus_some(seed, model):
-    _, claims, issues, comparisons = analyse_seed(seed, model, with_context=False)
+    _, _claims, _issues, comparisons = analyse_seed(seed, model, with_context=False)
     conflicts = [k for k in comparisons if k.relation == "conflict"]
     phrases = [pair for k in conflicts for pair in k.contrast]
-    assert any("all" in a.lower() and ("some" in b.lower() or "portion" in b.lower()) for a, b in phrases) or any(
-        "all" in b.lower() and ("some" in a.lower() or "portion" in a.lower()) for a, b in phrases
-    ), phrases
+    assert any(
+        "all" in a.lower() and ("some" in b.lower() or "portion" in b.lower()) for a, b in phrases
+    ) or any("all" in b.lower() and ("some" in a.lower() or "portion" in a.lower()) for a, b in phrases), (
+        phrases
+    )
 
 
 STRIKE_A = [  # one outlet's account of a made-up dispute
@@ -211,7 +216,9 @@ def test_claims_from_two_articles_land_together_and_clash(model):
     assert issue_of["c3"] != issue_of["c1"]
     assert issue_of["c5"] not in (issue_of["c1"], issue_of["c3"])
     comparisons = compare(claims, issues, model)
-    conflicts = {(k.issue, frozenset((k.a.party, k.b.party))) for k in comparisons if k.relation == "conflict"}
+    conflicts = {
+        (k.issue, frozenset((k.a.party, k.b.party))) for k in comparisons if k.relation == "conflict"
+    }
     assert (issue_of["c1"], frozenset({"union", "company"})) in conflicts
     assert (issue_of["c3"], frozenset({"union", "company"})) in conflicts
     cross = [k for k in comparisons if k.issue == issue_of["c1"] and k.relation == "conflict"]
@@ -238,5 +245,7 @@ def test_empty_and_partyless_input(model):
 
 
 def test_issue_label_prefers_shared_rare_words(model):
-    label = issue_label(["the tariffs on steel were lifted", "steel tariffs remain", "tariffs hurt steel mills"], model)
+    label = issue_label(
+        ["the tariffs on steel were lifted", "steel tariffs remain", "tariffs hurt steel mills"], model
+    )
     assert set(label.split()[:2]) == {"steel", "tariffs"}

@@ -1,0 +1,115 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
+
+from stance.relations import (
+    FEATURE_NAMES,
+    PairFeatures,
+    analyse,
+    build_pipeline,
+    contrast,
+    supported,
+)
+
+
+def pairs(*rows):
+    X = np.empty((len(rows), 2), dtype=object)
+    X[:] = list(rows)
+    return X
+
+
+def feature(row, name):
+    return row[FEATURE_NAMES.index(name)]
+
+
+@pytest.fixture(scope="module")
+def features():
+    return PairFeatures().fit(pairs(("a b c", "c d e"), ("the talks failed", "the talks went well")))
+
+
+def test_scope_clash_fires_on_all_versus_some(features):
+    row = features.transform(
+        pairs(("they wanted all the restrictions removed", "they asked for some rules to go"))
+    )[0]
+    assert feature(row, "scope_clash") == 1.0
+    same = features.transform(pairs(("all the staff left", "every worker walked away")))[0]
+    assert feature(same, "scope_clash") == 0.0
+    assert feature(same, "scope_same") == 1.0
+
+
+def test_idioms_are_not_quantities():
+    assert not analyse("the president urged them to go all in on the deal").hits["universal"]
+    assert analyse("all the plants were closed").hits["universal"]
+
+
+def test_evaluation_clash_and_its_exceptions(features):
+    rows = features.transform(
+        pairs(
+            ("the meeting was a success", "the meeting collapsed"),
+            ("the talks made some progress", "the talks collapsed"),
+            ("I don't think it was a disaster", "the talks collapsed"),
+            ("this failed merger will be a lesson", "the meeting was a success"),
+        )
+    )
+    assert feature(rows[0], "evaluation_clash") == 1.0
+    assert feature(rows[1], "evaluation_clash") == 0.0 and feature(rows[1], "mild_vs_negative") == 1.0
+    assert feature(rows[2], "evaluation_clash") == 0.0  # a denied negative is mild praise
+    assert feature(rows[3], "evaluation_clash") == 0.0  # "this failed merger" describes, not claims
+
+
+def test_numbers_negation_direction_antonyms(features):
+    row = features.transform(pairs(("4,000 nurses walked out", "1,200 nurses walked out")))[0]
+    assert feature(row, "numbers_differ") == 1.0
+    row = features.transform(pairs(("the firm did not sell the data", "the firm sold the data")))[0]
+    assert feature(row, "negation_one_side") == 1.0
+    row = features.transform(pairs(("exports rose last year", "exports fell last year")))[0]
+    assert feature(row, "direction_clash") == 1.0
+    row = features.transform(pairs(("the party accepted the result", "the party rejected the result")))[0]
+    assert feature(row, "antonyms") >= 1.0
+
+
+def test_features_are_symmetric(features):
+    a, b = "the union said all 12 plants shut", "only some plants closed, the company said"
+    forward, backward = features.transform(pairs((a, b), (b, a)))
+    assert np.allclose(forward, backward)
+
+
+def test_supported_gate():
+    rows = (
+        PairFeatures()
+        .fit(pairs(("x", "y")))
+        .transform(pairs(("the plan is good", "the plan is bad"), ("the bridge opened", "the river is wide")))
+    )
+    clash, agree = supported(rows)
+    assert list(clash) == [True, False]
+    assert not agree[1]
+
+
+def test_contrast_pairs_read_like_the_text():
+    assert contrast("wanted all sanctions lifted", "only wanted some of the measures eased") == [
+        ["all sanctions", "some of the measures"]
+    ]
+    assert ["successful", "walk"] in contrast(
+        "described the meeting as successful", "sometimes you have to walk"
+    )
+    clash = contrast("turnout rose to 62 percent", "turnout fell to 48 percent")
+    assert ["rose", "fell"] in clash
+    assert any("62" in a and "48" in b for a, b in clash)
+    assert contrast("the bridge opened", "the river is wide") == []
+
+
+def test_pipeline_follows_sklearn_conventions():
+    pipeline = build_pipeline()
+    assert not hasattr(pipeline[0], "idf_")  # nothing learnt in __init__
+    X = pairs(
+        ("all the plants closed", "some plants closed"),
+        ("the talks were productive", "the talks were useful"),
+        ("the bridge opened", "the river is wide"),
+    )
+    y = np.array(["conflict", "agree", "none"])
+    fitted = clone(pipeline).fit(np.concatenate([X] * 3), np.concatenate([y] * 3))
+    check_is_fitted(fitted[0], "idf_")
+    assert fitted[0].transform(X).shape == (3, len(FEATURE_NAMES))
+    assert list(fitted.predict(X)) == list(y)
+    assert list(fitted.classes_) == ["agree", "conflict", "none"]
