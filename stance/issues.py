@@ -93,7 +93,7 @@ def issue_label(texts: list[str], model: StanceModel) -> str:
         spread.update(seen)
     if not spread:
         return "(no terms)"
-    default_idf = max(idf.values()) if idf else 1.0
+    default_idf = idf.get("", 1.0)  # the rarest term's weight, for words the corpus never saw
     ranked = sorted(spread, key=lambda k: (-(spread[k] ** 1.5) * idf.get(k, default_idf), k))
     return " ".join(surface[k].most_common(1)[0][0] for k in ranked[:LABEL_TERMS])
 
@@ -103,6 +103,7 @@ def _idf_lookup(model: StanceModel) -> dict[str, float]:
     if cached is None:
         terms = model.grouper.topic_terms_
         cached = dict(zip(terms.get_feature_names_out(), terms.idf_, strict=True))
+        cached[""] = float(max(terms.idf_))
         model._idf_cache = cached
     return cached
 
