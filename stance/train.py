@@ -230,6 +230,8 @@ def train_model(out: str | Path, pairs_files: list[Path], fnc1_dir: Path | None 
             "pairs_files": [{"path": str(p), "sha256": _sha256([p])} for p in pairs_files],
             "pairs_sha256": data_hash,
             "hand_pairs": dict(sorted(counts.items())),
+            "hand_pairs_preprocessing": "the reporting frame ('The union said (that) ...', '..., officials "
+            "said') is cut from each sentence so that pairs look like the claim contents the service compares",
             "domains": dict(sorted(Counter(r.get("domain", "?") for r in hand).items())),
             "fnc1": (
                 {
