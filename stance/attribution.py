@@ -30,7 +30,15 @@ from stance.segment import paragraphs, sentences
 
 _LEXICON = load_lexicon()
 _CUE_MODEL = CueModel.load()
-_CLAIM_FILTER = ClaimFilter.load()
+_CLAIM_FILTER: ClaimFilter | None = None  # loaded on first use: training the filter imports this module
+
+
+def _claim_filter() -> ClaimFilter:
+    global _CLAIM_FILTER
+    if _CLAIM_FILTER is None:
+        _CLAIM_FILTER = ClaimFilter.load()
+    return _CLAIM_FILTER
+
 
 # Words too common to head a cue on their own, even though annotators put them in cue spans.
 _NOT_HEADS = frozenset(
@@ -296,9 +304,10 @@ def extract_claims(text: str) -> list[Claim]:
         return []
     sents = sentences(text)
     found = []
+    claim_filter = _claim_filter()
     for f in candidate_claims(text, sents):
-        p = _CLAIM_FILTER.probability(claim_features(text, f))
-        if p >= _CLAIM_FILTER.threshold:
+        p = claim_filter.probability(claim_features(text, f))
+        if p >= claim_filter.threshold:
             f.confidence = p
             found.append(f)
     sent_starts = [s for s, _ in sents]
@@ -355,6 +364,7 @@ def claim_features(text: str, f: _Found) -> list[str]:
     n = len(words)
     first = words[0].lower() if words else ""
     cue = (f.cue or "").lower()
+    mention_words = text[f.speaker_span[0] : f.speaker_span[1]].split() if f.speaker_span else []
     if f.speaker_span is None:
         spk = "none"
     elif f.resolved_from is not None:
@@ -385,7 +395,10 @@ def claim_features(text: str, f: _Found) -> list[str]:
         "kind=" + f.kind,
         "cue=" + cue,
         "how|cue=" + f.how + "|" + cue,
-        f"cue_p={int(f.cue_p * 10)}",
+        f"cue_p={int(f.cue_p * 20)}",
+        "cue|len=" + cue + "|" + size,
+        "spk_words=" + str(min(4, len(mention_words))),
+        "sentences=" + str(min(3, content.count(". ") + content.count("? ") + 1)),
         "spk=" + spk,
         "how|spk=" + f.how + "|" + spk,
         "len=" + size,

@@ -30,7 +30,7 @@ CARD_PATH = PACKAGE_DIR.parent / "models" / "attribution-cues.card.json"
 FILTER_PATH = PACKAGE_DIR.parent / "models" / "attribution-claims.json"
 FILTER_CARD_PATH = PACKAGE_DIR.parent / "models" / "attribution-claims.card.json"
 # Bump when `stance.attribution.claim_features` changes.
-CLAIM_FEATURE_SCHEME = 1
+CLAIM_FEATURE_SCHEME = 2
 
 # Bump when `candidate_features` changes: old weight files then refuse to load.
 FEATURE_SCHEME = 2

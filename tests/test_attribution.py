@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stance.attribution import extract_claims
-from stance.cues import FEATURE_SCHEME, MODEL_PATH, CueModel
+from stance.cues import CLAIM_FEATURE_SCHEME, FEATURE_SCHEME, FILTER_PATH, MODEL_PATH, ClaimFilter, CueModel
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -280,6 +280,18 @@ def test_cue_model_refuses_another_feature_scheme(tmp_path):
     said = model.probability(["the", "minister", "said", "that", "prices", "rose"], 2)
     talks = model.probability(["the", "talks", "ended", "at", "noon"], 1)
     assert said > 0.8 > talks
+
+
+def test_claim_filter_refuses_another_feature_scheme_and_ranks_sensibly(tmp_path):
+    data = json.loads(FILTER_PATH.read_text(encoding="utf-8"))
+    data["feature_scheme"] = CLAIM_FEATURE_SCHEME + 1
+    bad = tmp_path / "claims.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="feature scheme"):
+        ClaimFilter.load(bad)
+    text = "“We will win this case in court,” said Ana Ruiz, the lawyer for the families."
+    claims = extract_claims(text)
+    assert claims and claims[0].confidence >= ClaimFilter.load().threshold
 
 
 def test_seed_article_gold_claims_are_found_with_their_speakers():
