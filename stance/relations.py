@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
@@ -142,8 +143,13 @@ def stem(word: str) -> str:
 
 def content_stems(text: str) -> list[str]:
     """Analyzer for the vectorizers: stems of the words that carry content."""
+    return list(_content_stems(text))
+
+
+@lru_cache(maxsize=16384)
+def _content_stems(text: str) -> tuple[str, ...]:
     function_words = lexicons()["function_words"]
-    return [stem(w) for w in _TOKEN.findall(fold(text)) if w not in function_words and len(w) > 1]
+    return tuple(stem(w) for w in _TOKEN.findall(fold(text)) if w not in function_words and len(w) > 1)
 
 
 def fold(text: str) -> str:
@@ -661,9 +667,10 @@ class StanceModel:
         """L2-normalised sparse rows: the dot product of two rows is their similarity. With batch=True
         the rows are weighted against each other and blended with their `context` sentences (see
         GroupingVectorizer.transform_batch)."""
-        if batch or context:
-            return self.grouper.transform_batch(texts, context)
-        return self.grouper.transform(texts)
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            if batch or context:
+                return self.grouper.transform_batch(texts, context)
+            return self.grouper.transform(texts)
 
     def classify(self, pairs: list[tuple[str, str]]) -> list[tuple[str | None, float, list[list[str]]]]:
         """For each (a, b): ("conflict" | "agree" | None, probability of that answer, contrast pairs)."""
@@ -671,8 +678,9 @@ class StanceModel:
             return []
         X = np.empty((len(pairs), 2), dtype=object)
         X[:] = [(a, b) for a, b in pairs]
-        features = self.classifier[0].transform(X)
-        proba = self.classifier[1:].predict_proba(features)
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            features = self.classifier[0].transform(X)
+            proba = self.classifier[1:].predict_proba(features)
         clash, agree = supported(features)
         classes = list(self.classifier.classes_)
         out = []
