@@ -154,6 +154,7 @@ def post_claims() -> tuple[Response, int]:
     payload = json_body(dict)
     service = get_service()
     status = 200
+    article = None
     if "article_id" in payload:
         article_id = payload["article_id"]
         if not isinstance(article_id, str):
@@ -162,9 +163,6 @@ def post_claims() -> tuple[Response, int]:
     elif isinstance(payload.get("article"), dict):
         article = make_article(payload["article"])
         article_id = service.store.article_id_for_text(article.text)
-        if article_id is None:
-            doc, _ = service.ingest(article)
-            article_id, status = doc["article"]["id"], 201
         text = article.text
     else:
         raise Problem(422, "give 'article_id' of a stored article, or 'article': {text, ...}")
@@ -173,9 +171,15 @@ def post_claims() -> tuple[Response, int]:
         raise Problem(422, "'claims' must be a non-empty list")
     if len(raw_claims) > 1000:
         raise Problem(413, "at most 1000 claims at once")
+    replace = payload.get("replace", False)
+    if not isinstance(replace, bool):
+        raise Problem(422, "'replace' must be true or false")
     registry = registry_from(service.store)
     claims = [client_claim(item, i, text, registry) for i, item in enumerate(raw_claims)]
-    doc = service.add_client_claims(article_id, claims, replace=bool(payload.get("replace")))
+    if article_id is None:  # only now that every claim is valid: a refused request stores nothing
+        doc, _ = service.ingest(article)  # type: ignore[arg-type]
+        article_id, status = doc["article"]["id"], 201
+    doc = service.add_client_claims(article_id, claims, replace=replace)
     return jsonify(doc), max(status, 201)
 
 
