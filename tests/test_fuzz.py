@@ -308,6 +308,29 @@ def test_hostile_party_names_break_no_page(tmp_path, name, alias, party):
             assert page.status_code < 500, (url, accept, page.get_data(as_text=True)[:300])
 
 
+def test_a_refused_claims_request_stores_nothing(client):
+    before = article_count(client)
+    new = {"text": "A text never posted before. Talks failed, she said."}
+    for bad in (
+        {"article": new, "claims": [{"text": "not in the article"}]},
+        {"article": new, "claims": "x"},
+        {"article": new, "claims": [{"start": 0, "end": 3, "party": "martians"}]},
+        {"article": new, "claims": [{"start": 0, "end": 3}], "replace": "false"},
+    ):
+        assert_problem(client.post("/api/claims", json=bad), 422)
+    assert article_count(client) == before
+
+
+def test_replace_must_be_a_boolean(client):
+    """ "false" is truthy: taken as true it would delete the article's extracted claims."""
+    stored = client.get("/api/articles").get_json()["articles"][-1]["id"]
+    claims = client.get(f"/api/articles/{stored}").get_json()["claims"]
+    for value in ("false", 0, None, [], "yes"):
+        body = {"article_id": stored, "claims": [{"start": 0, "end": 5}], "replace": value}
+        assert_problem(client.post("/api/claims", json=body), 422)
+    assert client.get(f"/api/articles/{stored}").get_json()["claims"] == claims
+
+
 # -- query strings and ids ---------------------------------------------------------------------
 
 FILTERS = {
