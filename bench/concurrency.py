@@ -207,8 +207,14 @@ class Server:
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         try:
             return [int(pid) for pid in children.read_text().split()]
-        except OSError:
-            return []
+        except OSError:  # a kernel without that file: find the children by their parent id
+            pids = []
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    fields = stat.read_text().rsplit(")", 1)[1].split()
+                    if int(fields[1]) == self.proc.pid:
+                        pids.append(int(stat.parent.name))
+            return pids
 
     def stop(self, timeout: float = 30.0) -> int | None:
         """Stop gracefully (SIGTERM to the master, which waits for in-flight requests)."""
