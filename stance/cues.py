@@ -23,12 +23,16 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from stance.paths import default_path
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 LEXICON_PATH = PACKAGE_DIR / "data" / "cue_words.tsv"
-MODEL_PATH = PACKAGE_DIR.parent / "models" / "attribution-cues.json"
-CARD_PATH = PACKAGE_DIR.parent / "models" / "attribution-cues.card.json"
-FILTER_PATH = PACKAGE_DIR.parent / "models" / "attribution-claims.json"
-FILTER_CARD_PATH = PACKAGE_DIR.parent / "models" / "attribution-claims.card.json"
+# Model files live in models/ beside the working directory or the source tree (the image copies
+# them to /app/models and runs from /app), like the relation model.
+MODEL_PATH = Path(default_path("models", "attribution-cues.json"))
+CARD_PATH = Path(default_path("models", "attribution-cues.card.json"))
+FILTER_PATH = Path(default_path("models", "attribution-claims.json"))
+FILTER_CARD_PATH = Path(default_path("models", "attribution-claims.card.json"))
 # Bump when `stance.attribution.claim_features` changes.
 CLAIM_FEATURE_SCHEME = 2
 
