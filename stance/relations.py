@@ -216,21 +216,23 @@ def _find(index: _Index, words: list[str], taken: set[int] | None = None):
     return found
 
 
-_DETERMINERS = {"the", "this", "that", "these", "those", "a", "an", "its", "their", "his", "her", "our",
-                "my", "your", "last", "another"}  # fmt: skip
+_DEFINITE = {"the", "this", "that", "these", "those", "its", "their", "his", "her", "our", "my", "your"}
+_INDEFINITE = {"a", "an", "another", "last"}
 
 
 def _attributive(words: list[str], start: int, end: int) -> bool:
-    """An evaluative word between a determiner and a noun ("the failed merger") describes, it doesn't
-    claim."""
-    if end - start != 1 or start == 0 or end >= len(words):
+    """An evaluative word that names or describes something already given ("this failed summit", "the
+    failure to reach a deal") is background; what the claim asserts is elsewhere. After an indefinite
+    article only the adjective before a noun counts ("a failed bid"), since "was a failure" asserts."""
+    if start == 0:
         return False
-    following = words[end]
-    return (
-        words[start - 1] in _DETERMINERS
-        and following not in lexicons()["function_words"]
-        and not (following.endswith("ly"))
-    )
+    before = words[start - 1]
+    if before in _DEFINITE:
+        return True
+    if before in _INDEFINITE and end - start == 1 and end < len(words):
+        following = words[end]
+        return following not in lexicons()["function_words"] and not following.endswith("ly")
+    return False
 
 
 @lru_cache(maxsize=8192)
@@ -364,8 +366,10 @@ def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
     union = a.stems | b.stems
     jaccard = len(shared) / len(union) if union else 0.0
     ua, pa, ub, pb = a.has("universal"), a.has("partial"), b.has("universal"), b.has("partial")
-    scope_clash = float((ua and pb and not (ub and not pa)) or (ub and pa and not (ua and not pb)))
-    scope_same = float((ua and ub) or (pa and pb))
+    # Long claims can hold both ("only some of the measures, and all the facilities"): any universal
+    # against any partial is a clash; sameness needs both sides to quantify one way only.
+    scope_clash = float((ua and pb) or (ub and pa))
+    scope_same = float((ua and ub and not pa and not pb) or (pa and pb and not ua and not ub))
     na, nb = a.has("negation"), b.has("negation")
     da, db = a.has("denial"), b.has("denial")
     pos_a, pos_b = bool(a.polarity["positive"]), bool(b.polarity["positive"])
@@ -497,9 +501,8 @@ def contrast(a: str, b: str) -> list[list[str]]:
 
     for x, y in (("universal", "partial"), ("partial", "universal")):
         ha, hb = _scope_hit(ca, x), _scope_hit(cb, y)
-        if ha and hb and not cb.hits[x]:
+        if ha and hb:
             add(_expand(ca, *ha), _expand(cb, *hb))
-            break
     for x, y in (("positive", "negative"), ("negative", "positive"), ("mild_positive", "negative"),
                  ("negative", "mild_positive")):  # fmt: skip
         ha, hb = _first(ca.polarity[x]), _first(cb.polarity[y])
