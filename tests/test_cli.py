@@ -108,7 +108,7 @@ def test_serve_runs_gunicorn_with_the_settings(runner, monkeypatch, tmp_path):
     calls = []
     monkeypatch.setattr(os, "execv", lambda exe, args: calls.append(args))
     for key in ("STANCE_DB", "STANCE_LOAD_SEED"):
-        monkeypatch.delenv(key, raising=False)
+        monkeypatch.setenv(key, "")  # recorded, so the values serve sets are undone after the test
     result = runner.invoke(
         cli.main, ["serve", "--port", "8123", "--db", str(tmp_path / "s.db"), "--load-seed"]
     )
