@@ -281,6 +281,7 @@ def train_fnc1(data_dir: Path, model_out: Path, holdout: bool = True) -> dict:
             "class_counts": dict(Counter(y.tolist())),
         },
         "holdout": metrics,
+        "metrics": metrics,
         "training_seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
     return save_model(pipeline, model_out, card)

@@ -73,6 +73,7 @@ def test_train_scores_holdout_and_predicts_in_order(tmp_path):
     write_data(tmp_path)
     card = train_fnc1(tmp_path, tmp_path / "fnc1-model")
     holdout = card["holdout"]
+    assert card["metrics"] == holdout
     assert holdout["rows"] > 0
     assert holdout["fnc_score"] > 80
     assert holdout["macro_f1"] > 0.6
