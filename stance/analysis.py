@@ -1,6 +1,7 @@
 """One article, analysed end to end, with no database: the stages in order.
 
-extract claims -> tag parties -> group into issues -> compare the parties.
+extract claims -> split coordinated reports -> tag parties -> group into issues
+-> compare the parties.
 The CLI's `analyze` and the service both call `analyze`, so every interface
 returns the same document.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from stance.attribution import extract_claims
+from stance.clauses import split_claims
 from stance.document import Analysis, Article
 from stance.parties import Registry, tag_claims
 
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 
 def analyze(article: Article, registry: Registry, model: StanceModel | None = None) -> Analysis:
     """The analysis document of one article (issues and comparisons need a model)."""
-    claims = extract_claims(article.text)
+    claims = split_claims(extract_claims(article.text), article.text)
     tag_claims(claims, registry, article.text)
     analysis = Analysis(article=article, claims=claims)
     if model is not None:
