@@ -58,6 +58,9 @@ def _path(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
+# "Has a character that survives normalisation and is not white space", spelled out: \s differs
+# between regex engines, and control characters are dropped before the emptiness check.
+SOME_TEXT = "[^\\x00-\\x20\\x7f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
 SPAN = {"type": ["array", "null"], "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
 NULLABLE_STRING = {"type": ["string", "null"]}
 
@@ -81,7 +84,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "minLength": 1,
                 "maxLength": 2_000_000,
-                "pattern": "\\S",
+                "pattern": SOME_TEXT,
                 "description": "Plain text of the article (at most 500,000 characters once normalised)",
             },
             "title": NULLABLE_STRING,
@@ -162,8 +165,13 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": {
             "type": "object",
             "properties": {
-                "name": {"type": "string", "pattern": "\\S"},
-                "aliases": {"type": "array", "maxItems": 500, "items": {"type": "string", "maxLength": 200}},
+                "name": {"type": "string", "pattern": SOME_TEXT},
+                "aliases": {
+                    "type": "array",
+                    "maxItems": 500,
+                    "items": {"type": "string"},
+                    "description": "Each at most 200 characters once runs of white space are collapsed.",
+                },
             },
         },
     },
