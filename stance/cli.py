@@ -220,9 +220,14 @@ def evaluate(golds: tuple[Path, ...], model_path: str | None, as_json: bool) -> 
 @click.option("--fnc1", "fnc1_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="FNC-1 folder (train_bodies.csv, train_stances.csv) to add to the training data.")  # fmt: skip
 @click.option(
+    "--no-fnc1", is_flag=True, help="Train from the labelled pairs alone, even when FNC-1 is beside."
+)
+@click.option(
     "--feedback-db", "feedback_db", default=None, help="Use readers' feedback stored in this database."
 )
-def train(out: str, pairs_files: tuple[Path, ...], fnc1_dir: Path | None, feedback_db: str | None) -> None:
+def train(
+    out: str, pairs_files: tuple[Path, ...], fnc1_dir: Path | None, no_fnc1: bool, feedback_db: str | None
+) -> None:
     """Train the grouping and relation model and write it with its card."""
     from stance.train import train_model
 
@@ -238,8 +243,9 @@ def train(out: str, pairs_files: tuple[Path, ...], fnc1_dir: Path | None, feedba
         ]
         store.close()
     pairs = list(pairs_files) or [Path(default_path("seeds", "pairs.jsonl"))]
-    if fnc1_dir is None and Path(default_path("..", "shared", "data", "fnc1")).exists():
-        fnc1_dir = Path(default_path("..", "shared", "data", "fnc1"))
+    shared_fnc1 = Path(default_path("..", "shared", "data", "fnc1"))
+    if fnc1_dir is None and not no_fnc1 and shared_fnc1.exists():
+        fnc1_dir = shared_fnc1
     card = train_model(out, pairs, fnc1_dir=fnc1_dir, feedback=feedback)
     click.echo(
         json.dumps({k: card.get(k) for k in ("name", "version", "metrics", "training_data")}, indent=2)

@@ -125,3 +125,57 @@ def test_python_dash_m_stance():
 
 def test_default_model_is_shipped():
     assert MODEL.exists() and MODEL.with_suffix(".json").exists()
+
+
+def test_train_writes_a_model_with_its_card_and_uses_feedback(runner, tmp_path):
+    pairs = tmp_path / "pairs.jsonl"
+    rows = (REPO / "seeds" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
+    pairs.write_text("\n".join(rows[:120]) + "\n", encoding="utf-8")
+    db = tmp_path / "fb.db"
+    store = Store.open(db)
+    store.add_feedback(
+        {
+            "target": "comparison",
+            "verdict": "wrong",
+            "relation": "none",
+            "text_a": "all ferries ran",
+            "text_b": "no ferry ran",
+        }
+    )
+    store.close()
+    out = tmp_path / "m" / "relations"
+    result = runner.invoke(
+        cli.main, ["train", "--out", str(out), "--pairs", str(pairs), "--no-fnc1", "--feedback-db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    card = json.loads((tmp_path / "m" / "relations.json").read_text())
+    assert (tmp_path / "m" / "relations.joblib").exists()
+    assert card["training_data"]["feedback_pairs"] == 1
+    analysed = runner.invoke(cli.main, ["analyze", str(SEED), "--json", "--model", str(out) + ".joblib"])
+    assert analysed.exit_code == 0 and json.loads(analysed.output)["model"]["name"] == card["name"]
+
+
+def test_fnc1_train_and_predict(runner, tmp_path):
+    from .test_fnc1 import write_data
+
+    write_data(tmp_path)
+    model = tmp_path / "fnc.joblib"
+    trained = runner.invoke(cli.main, ["fnc1", "train", "--data", str(tmp_path), "--model", str(model)])
+    assert trained.exit_code == 0, trained.output
+    assert "fnc_score" in trained.output
+    unlabelled = tmp_path / "test_stances_unlabeled.csv"
+    with open(tmp_path / "train_stances.csv", encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    unlabelled.write_text(
+        "\n".join(",".join(line.split(",")[:-1]) for line in lines) + "\n", encoding="utf-8"
+    )
+    out = tmp_path / "pred.csv"
+    predicted = runner.invoke(
+        cli.main,
+        ["fnc1", "predict", "--model", str(model), "--bodies", str(tmp_path / "train_bodies.csv"),
+         "--stances", str(unlabelled), "--out", str(out)],
+    )  # fmt: skip
+    assert predicted.exit_code == 0, predicted.output
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "Headline,Body ID,Stance" and len(rows) == len(lines)
+    assert [r.split(",")[1] for r in rows[1:]] == [r.split(",")[1] for r in lines[1:]]
