@@ -18,13 +18,14 @@ Nothing here knows any entity: names come from the text, cue words from the lexi
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, count, repeat
 from typing import NamedTuple
 
 from stance.cues import TOKEN_RE, ClaimFilter, CueModel, load_lexicon, shape
 from stance.document import Claim
-from stance.segment import paragraphs, sentences
+from stance.segment import split
 
 # --- lexicons ------------------------------------------------------------------------------
 
@@ -55,7 +56,6 @@ _CUE_THRESHOLD = 0.35
 _HEADS = frozenset(w for w, st in _LEXICON.items() if w not in _NOT_HEADS and st.rate >= _MIN_HEAD_RATE)
 # A sentence is only tokenised when one of these words is in it.
 _CANDIDATE_WORDS = _HEADS | {"according"}
-_FIND_WORDS = re.compile(r"[a-z]+").findall
 
 # Verbs that always report speech: enough on their own in "..., X said." and around quotes.
 _SPEECH = frozenset(
@@ -232,12 +232,23 @@ def _make_quote(text: str, open_at: tuple[int, int], end: int, close_at: int | N
 # --- tokens and noun phrases ---------------------------------------------------------------
 
 
+_TOKEN_SPLIT = re.compile("(" + TOKEN_RE.pattern + ")").split
+_new_tuple = tuple.__new__
+
+
 def _tokens(text: str, start: int, end: int) -> list[_Tok]:
-    return [
-        _Tok(m.start(), m.end(), w, w.lower())
-        for m in TOKEN_RE.finditer(text, start, end)
-        for w in (m.group(),)
-    ]
+    """The tokens of text[start:end], built without a Python-level loop.
+
+    Splitting on the token pattern (kept by its group) alternates gaps and tokens, so running
+    sums of the piece lengths are the offsets; one lower() covers every token.
+    """
+    parts = _TOKEN_SPLIT(text[start:end])
+    bounds = list(accumulate(map(len, parts), initial=start))
+    words = parts[1::2]
+    lows = "\x00".join(words).lower().split("\x00")
+    if len(lows) != len(words):  # a NUL token: lower them one by one
+        lows = [w.lower() for w in words]
+    return list(map(_new_tuple, repeat(_Tok), zip(bounds[1:-1:2], bounds[2::2], words, lows, strict=True)))
 
 
 def _is_cap(tok: _Tok) -> bool:
@@ -302,10 +313,10 @@ def extract_claims(text: str) -> list[Claim]:
     """Every attributed claim in `text`, in order of start offset (ids c1, c2, ...)."""
     if not text or not text.strip():
         return []
-    sents = sentences(text)
+    paras, sents = split(text)
     found = []
     claim_filter = _claim_filter()
-    for f in candidate_claims(text, sents):
+    for f in candidate_claims(text, sents, paras):
         p = claim_filter.probability(claim_features(text, f))
         if p >= claim_filter.threshold:
             f.confidence = p
@@ -334,21 +345,45 @@ def extract_claims(text: str) -> list[Claim]:
     return claims
 
 
-def candidate_claims(text: str, sents: list[tuple[int, int]] | None = None) -> list[_Found]:
+def candidate_claims(
+    text: str,
+    sents: list[tuple[int, int]] | None = None,
+    paras: list[tuple[int, int]] | None = None,
+) -> list[_Found]:
     """Every claim the patterns find, speakers resolved, before the learnt claim filter."""
-    paras = paragraphs(text)
-    if sents is None:
-        sents = sentences(text)
+    if sents is None or paras is None:
+        paras, sents = split(text)
     quotes = _find_quotes(text, paras)
     found: list[_Found] = []
     in_quote = _quote_index(quotes)
-    lower = text.lower()
+    # One token stream for the whole article; only sentences holding a candidate cue word are
+    # looked at, each through its own slice of the stream.
+    toks = _tokens(text, 0, len(text))
+    lows = [t.low for t in toks]
+    starts = [t.start for t in toks]
+    cands = list(compress(count(), map(_CANDIDATE_WORDS.__contains__, lows)))
+    c = 0
     for s_start, s_end in sents:
-        if _CANDIDATE_WORDS.isdisjoint(_FIND_WORDS(lower, s_start, s_end)):
+        if c >= len(cands):
+            break
+        first = bisect_left(starts, s_start, cands[c - 1] if c else 0)
+        last = bisect_left(starts, s_end, first)
+        while c < len(cands) and cands[c] < first:
+            c += 1
+        here = []
+        while c < len(cands) and cands[c] < last:
+            here.append(cands[c] - first)
+            c += 1
+        if not here or last - first < 2:
             continue
-        toks = _tokens(text, s_start, s_end)
-        if len(toks) >= 2:
-            _cues_in_sentence(text, toks, 0, len(toks), (s_start, s_end), quotes, in_quote, found)
+        if (first and toks[first - 1].end > s_start) or toks[last - 1].end > s_end:
+            # A token runs over the sentence boundary: tokenise the sentence on its own.
+            sent_toks = _tokens(text, s_start, s_end)
+            here = [k for k, t in enumerate(sent_toks) if t.low in _CANDIDATE_WORDS]
+        else:
+            sent_toks = toks[first:last]
+        if len(sent_toks) >= 2 and here:
+            _cues_in_sentence(text, sent_toks, here, (s_start, s_end), quotes, in_quote, found)
     _attach_quotes(text, quotes, found, paras)
     _colon_speakers(text, paras, found)
     found = _dedupe(found)
@@ -471,21 +506,18 @@ def _quote_index(quotes: list[_Quote]):
     return inside
 
 
-def _cues_in_sentence(text, toks, a, b, sent, quotes, in_quote, found) -> None:
+def _cues_in_sentence(text, toks, candidates, sent, quotes, in_quote, found) -> None:
+    """Try each candidate cue word (token indices into the sentence's `toks`)."""
     has_quote = None
-    i = a
-    while i < b:
+    a, b = 0, len(toks)
+    for i in candidates:
         tok = toks[i]
         low = tok.low
-        if low not in _CANDIDATE_WORDS or in_quote(tok.start) is not None:
-            i += 1
+        if in_quote(tok.start) is not None:
             continue
         if low == "according":
             if i + 1 < b and toks[i + 1].low == "to":
                 _according_to(text, toks, i, a, b, sent, 0.95, found)
-                i += 2
-            else:
-                i += 1
             continue
         if has_quote is None:
             has_quote = _QUOTE_MARK_RE.search(text, sent[0], sent[1]) is not None
@@ -500,7 +532,6 @@ def _cues_in_sentence(text, toks, a, b, sent, quotes, in_quote, found) -> None:
         )
         if p >= _CUE_THRESHOLD:
             _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found)
-        i += 1
 
 
 def _shape_at(toks, k: int, a: int, b: int) -> str:

@@ -8,6 +8,7 @@ Headlines, datelines and lines without final punctuation therefore stay separate
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 import blingfire
 
@@ -20,9 +21,13 @@ _NON_SPACE = re.compile(r"\S")
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """[start, end) of each paragraph (runs of text between blank lines), trimmed of white space."""
+    return _paragraphs(text, _breaks(text))
+
+
+def _paragraphs(text: str, breaks: re.Pattern[str]) -> list[tuple[int, int]]:
     spans = []
     start = 0
-    for brk in _breaks(text).finditer(text):
+    for brk in breaks.finditer(text):
         spans.append((start, brk.start()))
         start = brk.end()
     spans.append((start, len(text)))
@@ -44,13 +49,19 @@ def _breaks(text: str) -> re.Pattern[str]:
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence, in order, never crossing a paragraph break.
+    """[start, end) of each sentence, in order, never crossing a paragraph break."""
+    return split(text)[1]
+
+
+def split(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Paragraphs and sentences together: the paragraph breaks are found once for both.
 
     One blingfire call covers the whole text (line breaks blanked so that it sees running
     prose); its sentences are located back in the text and then cut at paragraph breaks.
     """
+    paras = _paragraphs(text, _breaks(text))
     if not _has_word(text):
-        return [p for p in paragraphs(text)]
+        return paras, list(paras)
     flat = text.replace("\n", " ").replace("\r", " ")
     cursor = 0
     spans = []
@@ -59,25 +70,29 @@ def sentences(text: str) -> list[tuple[int, int]]:
             continue
         at = flat.find(sent, cursor)
         if at < 0:
-            return _sentences_by_paragraph(text)
+            return paras, _sentences_by_paragraph(text, paras)
         spans.append((at, at + len(sent)))
         cursor = at + len(sent)
     out: list[tuple[int, int]] = []
-    breaks = _breaks(text)
+    # Blingfire's sentences are stripped and paragraph breaks are white space, so cutting a
+    # sentence at paragraph breaks is the same as intersecting it with the paragraphs.
+    para_starts = [p for p, _ in paras]
     for s, e in spans:
-        start = s
-        for brk in breaks.finditer(text, s, e):
-            if (piece := _trim(text, start, brk.start())) is not None:
+        k = max(0, bisect_right(para_starts, s) - 1)
+        while k < len(paras) and paras[k][0] < e:
+            p_start, p_end = paras[k]
+            if p_end > s and (piece := _trim(text, max(s, p_start), min(e, p_end))) is not None:
                 out.append(piece)
-            start = brk.end()
-        if (piece := _trim(text, start, e)) is not None:
-            out.append(piece)
-    return _join_abbreviations(text, out)
+            k += 1
+    return paras, _join_abbreviations(text, out)
 
 
 _ABBREVIATION = re.compile(
     r"\W?(?:Mr|Mrs|Ms|Dr|Sens?|Reps?|Gov|Gen|Lt|Col|Sgt|St|Prof|Rev|Hon|Mt|Ft|No|Pres|Gens)\."
 )
+
+
+_ABBREVIATION_MAX = 6  # the longest text _ABBREVIATION matches ("\"Pres.")
 
 
 def _join_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -88,6 +103,7 @@ def _join_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
         s, e = spans[k]
         while (
             k + 1 < len(spans)
+            and e - s <= _ABBREVIATION_MAX
             and _ABBREVIATION.fullmatch(text, s, e)
             and "\n" not in text[e : spans[k + 1][0]]
         ):
@@ -98,10 +114,10 @@ def _join_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
     return out
 
 
-def _sentences_by_paragraph(text: str) -> list[tuple[int, int]]:
+def _sentences_by_paragraph(text: str, paras: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Slower path with blingfire's own offsets, paragraph by paragraph."""
     out: list[tuple[int, int]] = []
-    for p_start, p_end in paragraphs(text):
+    for p_start, p_end in paras:
         chunk = text[p_start:p_end]
         if not _has_word(chunk):
             out.append((p_start, p_end))
