@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, repeat
 from typing import NamedTuple
 
-from stance.cues import TOKEN_RE, ClaimFilter, CueModel, load_lexicon, shape
+from stance.cues import TOKEN_RE, ClaimFilter, CueModel, load_lexicon, load_speaker_heads, shape
 from stance.document import Claim
 from stance.segment import split
 
@@ -1134,8 +1134,14 @@ def _strip_titles(parts: list[str]) -> list[str]:
 
 
 def _antecedent(text: str, names, found: list[_Found], f: _Found, pronoun: str) -> str | None:
-    """The last speaker before this claim (for he/she/they/it), else the last capitalised name."""
+    """The last speaker before this claim (for he/she/they/it), else the last capitalised name.
+
+    "they" takes the latest plural mention that can speak: an earlier plural speaker that is
+    a group of people or organisations, or a plural group named in the text ("the Democrats
+    had demanded ..."), never an abstract noun phrase ("more recent restrictions").
+    """
     pos = f.speaker_span[0]
+    best = None
     for g in reversed(found):
         if g is f or g.speaker_span is None or g.speaker_span[0] >= pos or not g.speaker:
             continue
@@ -1145,14 +1151,59 @@ def _antecedent(text: str, names, found: list[_Found], f: _Found, pronoun: str) 
             continue
         if pronoun in _PERSON_PRONOUNS and _looks_plural(g.speaker):
             continue
-        if pronoun == "they" and not _looks_plural(g.speaker) and g.resolved_from is None:
+        if (
+            pronoun == "they"
+            and g.resolved_from is None
+            and not (_looks_plural(g.speaker) and _can_speak(g.speaker))
+        ):
             continue
-        return g.speaker
+        best = g
+        break
+    if pronoun == "they":
+        after = best.speaker_span[1] if best is not None else pos - 1500
+        group = _last_group(text, max(0, after), pos)
+        if group is not None:
+            return group
+        return best.speaker if best is not None else None
+    if best is not None:
+        return best.speaker
     if pronoun in _PERSON_PRONOUNS:
         for s, _e, name in reversed(names):
             if s < pos:
                 return " ".join(_strip_titles(name.split()))
     return None
+
+
+_SPEAKER_HEADS = load_speaker_heads()
+# "the North Koreans had ...", "the Democrats have ...": a capitalised plural after "the",
+# followed by a verb that agrees with a plural subject.
+_GROUP_RE = re.compile(
+    r"\b[Tt]he[ \t\n]+((?:[A-Z][\w’'-]*[ \t\n]+){0,2}[A-Z][a-z’'-]*[a-rt-z]s)[ \t\n]+"
+    r"(?:had|have|were|are|would|will|could|did|do|may|might|should|must|said|say|[a-z]+ed)\b"
+)
+
+
+def _last_group(text: str, start: int, end: int) -> str | None:
+    """The last plural group mention in text[start:end] that is the subject of a plural verb.
+
+    The mention must also occur in the singular in the article ("Democrats" beside
+    "Democrat", "North Koreans" beside "North Korean"): a plural-looking name ("United
+    States") does not.
+    """
+    for m in reversed(list(_GROUP_RE.finditer(text, start, end))):
+        words = m.group(1).split()
+        singular = r"[ \t\n]+".join(map(re.escape, words))[:-1]
+        if re.search(r"\b" + singular + r"\b", text):
+            return " ".join(words)
+    return None
+
+
+def _can_speak(mention: str) -> bool:
+    """A name or a group of people/organisations: a capitalised word, or a head noun seen speaking."""
+    words = mention.split()
+    if any(w[:1].isupper() for w in words[1:]) or (words and words[0][:1].isupper() and len(words) == 1):
+        return True
+    return bool(words) and words[-1].lower() in _SPEAKER_HEADS
 
 
 def _looks_plural(speaker: str) -> bool:

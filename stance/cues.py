@@ -27,6 +27,8 @@ from stance.paths import default_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 LEXICON_PATH = PACKAGE_DIR / "data" / "cue_words.tsv"
+SPEAKER_HEADS_PATH = PACKAGE_DIR / "data" / "speaker_heads.tsv"
+MIN_SPEAKER_HEAD_COUNT = 2
 # Model files live in models/ beside the working directory or the source tree (the image copies
 # them to /app/models and runs from /app), like the relation model.
 MODEL_PATH = Path(default_path("models", "attribution-cues.json"))
@@ -66,6 +68,40 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, CueStats]:
             word, cue, total = line.rstrip("\n").split("\t")[:3]
             lexicon[word] = CueStats(int(cue), int(total))
     return lexicon
+
+
+def load_speaker_heads(path: Path = SPEAKER_HEADS_PATH) -> frozenset[str]:
+    """Lower-case words that head a source ("officials", "poll", "campaign") in PolNeAR train."""
+    with open(path, encoding="utf-8") as f:
+        return frozenset(line.split("\t")[0] for line in f if line.strip() and not line.startswith("#"))
+
+
+def build_speaker_heads(docs: list[dict]) -> Counter[str]:
+    """How often each word ends an annotated source span: the nouns that can speak.
+
+    Only lower-case heads are counted (capitalised sources are names, which the extractor
+    recognises by their look), so "restrictions" or "sanctions" never qualify as speakers.
+    """
+    heads: Counter[str] = Counter()
+    for doc in docs:
+        for a in doc["attributions"]:
+            if not a["source"]["spans"]:
+                continue
+            s, e = a["source"]["spans"][-1]
+            words = _ALPHA_WORDS(doc["text"], s, e)
+            if words and words[-1].islower():
+                heads[words[-1]] += 1
+    return Counter({w: n for w, n in heads.items() if n >= MIN_SPEAKER_HEAD_COUNT})
+
+
+def write_speaker_heads(heads: Counter[str], path: Path = SPEAKER_HEADS_PATH) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# word\tsource_head_count (PolNeAR train, lower-case heads of source spans)\n")
+        for w, n in sorted(heads.items(), key=lambda kv: (-kv[1], kv[0])):
+            f.write(f"{w}\t{n}\n")
+
+
+_ALPHA_WORDS = re.compile(r"[^\W\d_]+").findall
 
 
 def candidate_features(words: list[str], i: int) -> list[str]:
@@ -273,6 +309,7 @@ def train(
     docs = [d for d in docs if d["filename"] not in exclude]
     lexicon = build_lexicon(docs)
     LEXICON_PATH.parent.mkdir(parents=True, exist_ok=True)
+    write_speaker_heads(build_speaker_heads(docs))
     with open(LEXICON_PATH, "w", encoding="utf-8") as f:
         f.write("# word\tcue_count\ttotal_count (PolNeAR train, lower-cased tokens)\n")
         for w, st in sorted(lexicon.items(), key=lambda kv: (-kv[1].cue, kv[0])):

@@ -166,6 +166,28 @@ def test_it_said_resolves_to_an_organisation():
     assert c.speaker_resolved_from == "it"
 
 
+def test_they_resolves_to_a_plural_group_not_an_abstract_noun_phrase():
+    text = (
+        "According to diplomats, the Ruritanians had demanded an end to every Ruritanian tariff. "
+        "Earlier quotas were imposed on grain to force a settlement. "
+        "In return, they were only offering to reopen two border crossings."
+    )
+    c = _claim_with(extract_claims(text), "to reopen two border crossings")
+    assert c.speaker_resolved_from == "they"
+    assert c.speaker == "Ruritanians"
+
+
+def test_they_never_resolves_to_a_plural_looking_name():
+    text = (
+        "Border officials said the crossing would stay shut. "
+        "In talks, the Federated States had asked for more time. "
+        "They said the inspections must continue."
+    )
+    c = _claim_with(extract_claims(text), "the inspections must continue")
+    assert c.speaker_resolved_from == "They"
+    assert c.speaker == "Border officials"
+
+
 def test_described_as_and_participle_cue():
     text = "The ministry described the report as “biased and incomplete”, adding that it would appeal."
     claims = extract_claims(text)
