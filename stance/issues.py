@@ -11,11 +11,14 @@ relation, listing the claims involved on each side and what clashes.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import heapq
+from collections import defaultdict
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
+from scipy.cluster import hierarchy
+from scipy.spatial.distance import squareform
 
 from stance.document import Claim, Comparison, Issue, Side
 from stance.relations import StanceModel, content_stems, fold, lexicons, stem
@@ -26,8 +29,18 @@ LABEL_TERMS = 3
 def claim_vectors(claims: list[Claim], model: StanceModel, context: dict[str, str] | None = None):
     """One L2-normalised row per claim; the sentence around a claim, when given, pulls it a little
     toward the claims its sentence shares words with."""
-    around = [_framing(context.get(c.id, ""), claims) for c in claims] if context else None
-    return model.vectorize([c.text for c in claims], batch=True, context=around)
+    return model.vectorize([c.text for c in claims], batch=True, context=_contexts(claims, context))
+
+
+def claim_similarity(
+    claims: list[Claim], model: StanceModel, context: dict[str, str] | None = None
+) -> np.ndarray:
+    """claim_vectors(...) @ its transpose, as a dense array, computed without building the rows."""
+    return model.similarity([c.text for c in claims], _contexts(claims, context))
+
+
+def _contexts(claims: list[Claim], context: dict[str, str] | None) -> list[str] | None:
+    return [_framing(context.get(c.id, ""), claims) for c in claims] if context else None
 
 
 def _framing(sentence: str, claims: list[Claim]) -> str:
@@ -41,17 +54,34 @@ def _framing(sentence: str, claims: list[Claim]) -> str:
 
 def cluster(vectors, threshold: float, linkage: str = "average") -> list[int]:
     """Cluster labels for the rows: average-linkage on cosine distance, cut at `threshold`."""
-    n = vectors.shape[0]
-    if n == 1:
-        return [0]
     similarity = vectors @ vectors.T
     similarity = similarity.toarray() if hasattr(similarity, "toarray") else np.asarray(similarity)
+    return cluster_similarity(similarity, threshold, linkage)
+
+
+def cluster_similarity(similarity: np.ndarray, threshold: float, linkage: str = "average") -> list[int]:
+    """Cluster labels from a similarity matrix: hierarchical clustering on 1 - similarity, joining only
+    what merges below `threshold` (AgglomerativeClustering(distance_threshold=...) does the same through
+    scipy's linkage, with more overhead per call)."""
+    n = similarity.shape[0]
+    if n == 1:
+        return [0]
     distance = np.clip(1.0 - similarity, 0.0, 2.0)
     np.fill_diagonal(distance, 0.0)
-    clustering = AgglomerativeClustering(
-        n_clusters=None, distance_threshold=threshold, metric="precomputed", linkage=linkage
-    )
-    return [int(label) for label in clustering.fit_predict(distance)]
+    tree = hierarchy.linkage(squareform(distance, checks=False), method=linkage)
+    # Keep the merges made below the threshold (as AgglomerativeClustering(distance_threshold=...) does;
+    # average linkage merges in rising distance, so these are the first merges of the tree).
+    parent = list(range(2 * n - 1))
+    for step, (left, right, height, _) in enumerate(tree):
+        if height < threshold:
+            parent[int(left)] = parent[int(right)] = n + step
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            node = parent[node]
+        return node
+
+    return [root(i) for i in range(n)]
 
 
 def group_claims(
@@ -60,7 +90,9 @@ def group_claims(
     """Issues over `claims` (ids i1, i2, ... in order of first claim); sets each claim's `issue`."""
     if not claims:
         return []
-    labels = cluster(claim_vectors(claims, model, context), model.group_threshold, model.group_linkage)
+    labels = cluster_similarity(
+        claim_similarity(claims, model, context), model.group_threshold, model.group_linkage
+    )
     members: dict[int, list[Claim]] = defaultdict(list)
     for claim, label in zip(claims, labels, strict=True):
         members[label].append(claim)
@@ -78,24 +110,39 @@ def group_claims(
 def issue_label(texts: list[str], model: StanceModel) -> str:
     """The issue's most telling terms: words its claims share, weighted by how rare they are in news."""
     idf = _idf_lookup(model)
-    function_words = lexicons()["function_words"]
-    surface: dict[str, Counter] = defaultdict(Counter)
-    spread: Counter = Counter()
+    surface: dict[str, dict[str, int]] = {}
+    spread: dict[str, int] = {}
     for text in texts:
         seen = set()
-        for word in fold(text).replace('"', " ").split():
-            word = word.strip(".,;:!?()'\u2013\u2014-")
-            if len(word) < 3 or word in function_words or not word.isalpha():
-                continue
-            key = stem(word)
-            surface[key][word] += 1
+        for key, word in _label_terms(text):
+            words = surface.get(key)
+            if words is None:
+                words = surface[key] = {}
+            words[word] = words.get(word, 0) + 1
             seen.add(key)
-        spread.update(seen)
+        for key in seen:
+            spread[key] = spread.get(key, 0) + 1
     if not spread:
         return "(no terms)"
     default_idf = idf.get("", 1.0)  # the rarest term's weight, for words the corpus never saw
-    ranked = sorted(spread, key=lambda k: (-(spread[k] ** 1.5) * idf.get(k, default_idf), k))
-    return " ".join(surface[k].most_common(1)[0][0] for k in ranked[:LABEL_TERMS])
+    ranked = heapq.nsmallest(
+        LABEL_TERMS, spread, key=lambda k: (-(spread[k] ** 1.5) * idf.get(k, default_idf), k)
+    )
+    # each term as the surface form its claims use most (the first seen among equals)
+    return " ".join(max(surface[k], key=surface[k].get) for k in ranked)
+
+
+@lru_cache(maxsize=8192)
+def _label_terms(text: str) -> tuple[tuple[str, str], ...]:
+    """(stem, word) for the words of `text` that can name an issue."""
+    function_words = lexicons()["function_words"]
+    terms = []
+    for word in fold(text).replace('"', " ").split():
+        word = word.strip(".,;:!?()'\u2013\u2014-")
+        if len(word) < 3 or word in function_words or not word.isalpha():
+            continue
+        terms.append((stem(word), word))
+    return tuple(terms)
 
 
 def _idf_lookup(model: StanceModel) -> dict[str, float]:
@@ -153,4 +200,13 @@ def _unique(ids) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-__all__ = ["claim_vectors", "cluster", "compare", "content_stems", "group_claims", "issue_label"]
+__all__ = [
+    "claim_similarity",
+    "claim_vectors",
+    "cluster",
+    "cluster_similarity",
+    "compare",
+    "content_stems",
+    "group_claims",
+    "issue_label",
+]

@@ -16,7 +16,9 @@ about any one story.
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -31,6 +33,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer,
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler, normalize
+from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
 
 LABELS = ("agree", "conflict", "none")
@@ -130,6 +133,7 @@ def _match_at(entry: tuple[str, ...], words: list[str], i: int) -> bool:
     return all(_word_matches(p, words[i + k]) for k, p in enumerate(entry))
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to make "sanctions"/"sanction" and "talks"/"talked" meet."""
     word = word.strip("'")
@@ -149,11 +153,85 @@ def content_stems(text: str) -> list[str]:
 @lru_cache(maxsize=16384)
 def _content_stems(text: str) -> tuple[str, ...]:
     function_words = lexicons()["function_words"]
-    return tuple(stem(w) for w in _TOKEN.findall(fold(text)) if w not in function_words and len(w) > 1)
+    return tuple(stem(w) for w in _tokens(text) if w not in function_words and len(w) > 1)
+
+
+@lru_cache(maxsize=16384)
+def _tokens(text: str) -> tuple[str, ...]:
+    """The folded tokens of `text` (the vectorizers' and the lexicon matcher's words start here)."""
+    return tuple(_TOKEN.findall(fold(text)))
 
 
 def fold(text: str) -> str:
     return text.translate(_QUOTES).lower()
+
+
+@lru_cache(maxsize=65536)
+def _hashed_index(token: str, n_features: int) -> int:
+    """The column HashingVectorizer(alternate_sign=False) gives `token`: |murmurhash3| mod n_features."""
+    h = murmurhash3_32(token, seed=0, positive=False)
+    if h == -(2**31):
+        return (2**31 - 1 - (n_features - 1)) % n_features
+    return abs(h) % n_features
+
+
+class _TermWeights:
+    """term -> (column, idf weight), remembered per term: the lookups a TF-IDF row needs, done once."""
+
+    def __init__(self, column_of, idf: np.ndarray):
+        self.column_of = column_of
+        self.idf = idf
+        self.known: dict[str, tuple[int, float] | None] = {}
+
+    def __call__(self, term: str) -> tuple[int, float] | None:
+        try:
+            return self.known[term]
+        except KeyError:
+            column = self.column_of(term)
+            found = None if column is None else (int(column), float(self.idf[column]))
+            if len(self.known) < 500_000:
+                self.known[term] = found
+            return found
+
+
+def _sublinear_tfidf(stems: tuple[str, ...], weights: _TermWeights) -> dict[int, float]:
+    """One text's TF-IDF row as {column: weight}, the maths of TfidfTransformer(sublinear_tf=True, norm="l2")
+    over term counts (stems mapping to the same column add up, as in a hashing vectorizer)."""
+    counts: dict[int, int] = {}
+    idf: dict[int, float] = {}
+    for term in stems:
+        found = weights(term)
+        if found is not None:
+            column = found[0]
+            counts[column] = counts.get(column, 0) + 1
+            idf[column] = found[1]
+    if not counts:
+        return {}
+    row = {column: (math.log(count) + 1.0) * idf[column] if count > 1 else idf[column]
+           for column, count in counts.items()}  # fmt: skip
+    norm = math.sqrt(sum(w * w for w in row.values()))
+    return {column: w / norm for column, w in row.items()} if norm > 0 else {}
+
+
+def _unit(row: dict[int, float]) -> dict[int, float]:
+    norm = math.sqrt(sum(w * w for w in row.values()))
+    return {column: w / norm for column, w in row.items()} if norm > 0 else {}
+
+
+def _term_weights(owner, name: str, column_of, idf: np.ndarray) -> _TermWeights:
+    """A _TermWeights kept on `owner` (not pickled: see _WithoutCaches)."""
+    weights = owner.__dict__.get(name)
+    if weights is None:
+        weights = owner.__dict__[name] = _TermWeights(column_of, idf)
+    return weights
+
+
+class _WithoutCaches:
+    """Estimators that keep lookup caches in attributes starting with '_' leave them out of pickles."""
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        return {k: v for k, v in state.items() if not k.startswith("_") or k.startswith("_sklearn")}
 
 
 @dataclass
@@ -319,7 +397,7 @@ def _as_pairs(X) -> list[tuple[str, str]]:
     return [(str(a), str(b)) for a, b in X]
 
 
-class PairFeatures(TransformerMixin, BaseEstimator):
+class PairFeatures(_WithoutCaches, TransformerMixin, BaseEstimator):
     """(a, b) text pairs -> the clash and similarity cues above, one row per pair.
 
     fit learns the IDF weights of the similarity measure from the training texts.
@@ -346,19 +424,21 @@ class PairFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X):
         check_is_fitted(self, "idf_")
         pairs = _as_pairs(X)
-        unique = sorted({t for pair in pairs for t in pair})
-        index = {t: i for i, t in enumerate(unique)}
         if not pairs:
             return np.zeros((0, len(FEATURE_NAMES)))
-        vectors = normalize(self.idf_.transform(self._hasher().transform(unique)))
-        left = vectors[[index[a] for a, _ in pairs]]
-        right = vectors[[index[b] for _, b in pairs]]
-        similarity = np.asarray(left.multiply(right).sum(axis=1)).ravel()
-        rows = [
-            pair_cues(analyse(a), analyse(b), float(sim))
-            for (a, b), sim in zip(pairs, similarity, strict=True)
-        ]
+        # The hashed TF-IDF cosine, computed on {column: weight} rows: the same maths as
+        # normalize(idf_.transform(HashingVectorizer(...).transform(texts))) without sklearn's per-call cost.
+        n_features = self.n_features
+        weights = _term_weights(self, "_weights", lambda t: _hashed_index(t, n_features), self.idf_.idf_)
+        vectors = {text: _sublinear_tfidf(_content_stems(text), weights) for pair in pairs for text in pair}
+        rows = [pair_cues(analyse(a), analyse(b), _dot(vectors[a], vectors[b])) for a, b in pairs]
         return np.asarray(rows, dtype=float).reshape(len(pairs), len(FEATURE_NAMES))
+
+
+def _dot(a: dict[int, float], b: dict[int, float]) -> float:
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(w * b[c] for c, w in a.items() if c in b)
 
 
 def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
@@ -552,6 +632,33 @@ def _shared_word_phrase(other: Cues, negated: Cues, after: int) -> str:
     return ""
 
 
+def _dense(rows: list[dict[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """{column: weight} rows -> (dense matrix over the columns used, those columns)."""
+    columns = sorted({c for row in rows for c in row})
+    position = {c: i for i, c in enumerate(columns)}
+    matrix = np.zeros((len(rows), len(columns)))
+    for i, row in enumerate(rows):
+        for c, w in row.items():
+            matrix[i, position[c]] = w
+    return matrix, np.asarray(columns, dtype=np.intp)
+
+
+def _csr(rows: list[dict[int, float]], n_columns: int) -> sp.csr_matrix:
+    """{column: weight} rows -> a CSR matrix with `n_columns` columns."""
+    indptr = np.cumsum([0] + [len(r) for r in rows])
+    size = int(indptr[-1])
+    data = np.fromiter((w for r in rows for w in r.values()), float, size)
+    indices = np.fromiter((c for r in rows for c in r), np.int32, size)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_columns))
+
+
+def _l2(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), like sklearn.preprocessing.normalize."""
+    norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
+    norms[norms == 0.0] = 1.0
+    return matrix / norms[:, None]
+
+
 # --- grouping vectorizer -------------------------------------------------------------------------
 
 # Concept dimensions: claims that judge how something went, or whether talks go on, are about the
@@ -563,7 +670,26 @@ CONCEPTS = (
 )
 
 
-class GroupingVectorizer(TransformerMixin, BaseEstimator):
+@lru_cache(maxsize=65536)
+def _concept_entries(word: str) -> tuple[tuple[str, ...], ...]:
+    """The lexicon entries starting at `word` that belong to a concept category."""
+    lex = lexicons()
+    wanted = {c for _, categories, _ in CONCEPTS for c in categories}
+    return tuple(e for e in lex["master"].candidates(word) if wanted.intersection(lex["categories_of"][e]))
+
+
+def _may_hold_concept(text: str) -> bool:
+    """Whether any concept-category entry matches somewhere in `text` (analyse may still drop it as an
+    idiom or background): a cheap test that spares analysing the claims that have none."""
+    words = [w.rstrip(".,") for w in _tokens(text)]
+    for i, word in enumerate(words):
+        for entry in _concept_entries(word):
+            if len(entry) == 1 or _match_at(entry, words, i):
+                return True
+    return False
+
+
+class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
     """Texts -> L2-normalised rows mixing exact words (hashed TF-IDF), latent topics (LSA fitted on a
     news corpus, so that related words land near each other) and a few concept dimensions."""
 
@@ -596,18 +722,101 @@ class GroupingVectorizer(TransformerMixin, BaseEstimator):
             analyzer=content_stems, n_features=self.n_features, alternate_sign=False, norm=None
         )
 
-    def transform_parts(self, X):
-        """(lexical TF-IDF, LSA topics, concept flags) for the texts, each un-normalised."""
-        check_is_fitted(self, "topics_")
-        texts = [str(t) for t in X]
-        lexical = self.lexical_.transform(self._hasher().transform(texts))
-        topics = self.topics_.transform(self.topic_terms_.transform(texts))
+    def _rows(self, texts: list[str]) -> tuple[list[dict[int, float]], list[dict[int, float]]]:
+        """Per text, its hashed TF-IDF row and its topic-term TF-IDF row as {column: weight}: what
+        lexical_.transform(hasher.transform(texts)) and topic_terms_.transform(texts) compute."""
+        lookup = self.__dict__.get("_term_lookup")
+        if lookup is None:
+            lookup = self.__dict__["_term_lookup"] = {}
+        n_features, lexical_idf = self.n_features, self.lexical_.idf_
+        vocabulary, topic_idf = self.topic_terms_.vocabulary_, self.topic_terms_.idf_
+        lexical, topical = [], []
+        for text in texts:
+            lexical_counts: dict[int, int] = {}
+            lexical_idfs: dict[int, float] = {}
+            topic_row: dict[int, float] = {}
+            for term, count in Counter(_content_stems(text)).items():
+                found = lookup.get(term)
+                if found is None:
+                    column, topic_column = _hashed_index(term, n_features), vocabulary.get(term)
+                    found = (column, float(lexical_idf[column]), topic_column,
+                             None if topic_column is None else float(topic_idf[topic_column]))  # fmt: skip
+                    if len(lookup) < 500_000:
+                        lookup[term] = found
+                column, idf, topic_column, weight = found
+                lexical_counts[column] = lexical_counts.get(column, 0) + count  # hashed: terms may share
+                lexical_idfs[column] = idf
+                if topic_column is not None:
+                    topic_row[topic_column] = weight if count == 1 else (math.log(count) + 1.0) * weight
+            lexical_row = {c: idf if (k := lexical_counts[c]) == 1 else (math.log(k) + 1.0) * idf
+                           for c, idf in lexical_idfs.items()}  # fmt: skip
+            lexical.append(_unit(lexical_row))
+            topical.append(_unit(topic_row))
+        return lexical, topical
+
+    def _topics(self, topical: list[dict[int, float]]) -> np.ndarray:
+        """The LSA projection of the topic-term rows (TruncatedSVD.transform). A sparse-times-dense
+        product: it costs what the rows hold, and stays off BLAS, whose threads cost more than a batch
+        of short texts."""
+        loadings = self.__dict__.get("_loadings")
+        if loadings is None:  # term x topic, rows contiguous
+            loadings = self.__dict__["_loadings"] = np.ascontiguousarray(
+                self.topics_.components_.T, dtype=float
+            )
+        return _csr(topical, loadings.shape[0]) @ loadings
+
+    def _concepts(self, texts: list[str]) -> np.ndarray:
         concepts = np.zeros((len(texts), len(CONCEPTS)), dtype=float)
         for i, text in enumerate(texts):
+            if not _may_hold_concept(text):
+                continue  # no concept word at all: skip the full analysis
             cues = analyse(text)
             for j, (_, categories, weight) in enumerate(CONCEPTS):
                 concepts[i, j] = weight * float(any(cues.hits.get(c) for c in categories))
-        return lexical, topics, concepts
+        return concepts
+
+    def transform_parts(self, X, concepts: bool = True):
+        """(lexical TF-IDF, LSA topics, concept flags) for the texts, each un-normalised."""
+        check_is_fitted(self, "topics_")
+        texts = [str(t) for t in X]
+        lexical_rows, topic_rows = self._rows(texts)
+        lexical = _csr(lexical_rows, self.n_features)
+        lexical.sort_indices()
+        flags = self._concepts(texts) if concepts else np.zeros((len(texts), len(CONCEPTS)))
+        return lexical, self._topics(topic_rows), flags
+
+    def batch_similarity(self, texts: list[str], context: list[str] | None = None,
+                         context_weight: float = 0.35) -> np.ndarray:  # fmt: skip
+        """transform_batch(texts, context) @ its transpose, computed on dense rows over the few columns
+        the batch uses (claims and contexts in one pass): the same numbers without sparse-matrix costs."""
+        check_is_fitted(self, "topics_")
+        texts = [str(t) for t in texts]
+        n = len(texts)
+        with_context = context is not None and any(context)
+        lexical_rows, topic_rows = self._rows(texts + ([str(c) for c in context] if with_context else []))
+        lexical, _ = _dense(lexical_rows)
+        topics = self._topics(topic_rows)
+        if with_context:
+            lexical = _l2(lexical[:n]) + context_weight * _l2(lexical[n:])
+            topics = _l2(topics[:n]) + context_weight * _l2(topics[n:])
+        if n >= 4 and self.batch_term_weighting:
+            df = (lexical != 0).sum(axis=0)
+            lexical = lexical * np.log(n / np.maximum(df, 1))
+        if n >= 4:
+            topics = topics - topics.mean(axis=0, keepdims=True)
+        concepts = self._concepts(texts)
+        rows = _l2(
+            np.hstack(
+                [
+                    self.lexical_weight * _l2(lexical),
+                    self.topic_weight * _l2(topics),
+                    self.concept_weight
+                    * concepts
+                    / np.sqrt(np.maximum((concepts > 0).sum(1, keepdims=True), 1)),
+                ]
+            )
+        )
+        return np.einsum("ik,jk->ij", rows, rows)  # no BLAS call: see _topics
 
     def combine(self, lexical, topics, concepts):
         parts = [
@@ -629,7 +838,7 @@ class GroupingVectorizer(TransformerMixin, BaseEstimator):
         share count less. `context` (one framing text per row) is blended in with `context_weight`."""
         lexical, topics, concepts = self.transform_parts(X)
         if context is not None and any(context):
-            around_lexical, around_topics, _ = self.transform_parts(context)
+            around_lexical, around_topics, _ = self.transform_parts(context, concepts=False)
             lexical = normalize(lexical) + context_weight * normalize(around_lexical)
             topics = normalize(topics) + context_weight * normalize(around_topics)
         n = lexical.shape[0]
@@ -675,20 +884,46 @@ class StanceModel:
                 return self.grouper.transform_batch(texts, context)
             return self.grouper.transform(texts)
 
+    def similarity(self, texts: list[str], context: list[str] | None = None) -> np.ndarray:
+        """Cosine similarity between every two of `texts` as `vectorize(texts, batch=True, context)` rows
+        give it, as a dense n x n array."""
+        return self.grouper.batch_similarity(texts, context)
+
+    def relation_proba(self, features: np.ndarray) -> np.ndarray:
+        """The classifier's probabilities for PairFeatures rows. A scaler + logistic regression is
+        evaluated directly (standardise, linear scores, softmax: what predict_proba computes) so that a
+        handful of pairs costs microseconds, not sklearn's per-call checks."""
+        steps = self.classifier[1:]
+        if (
+            len(steps) == 2
+            and isinstance(steps[0], StandardScaler)
+            and isinstance(steps[1], LogisticRegression)
+            and len(steps[1].classes_) > 2
+        ):
+            scaler, regression = steps[0], steps[1]
+            z = features
+            if scaler.mean_ is not None:
+                z = z - scaler.mean_
+            if scaler.scale_ is not None:
+                z = z / scaler.scale_
+            scores = z @ regression.coef_.T + regression.intercept_
+            scores -= scores.max(axis=1, keepdims=True)
+            np.exp(scores, out=scores)
+            return scores / scores.sum(axis=1, keepdims=True)
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            return steps.predict_proba(features)
+
     def classify(self, pairs: list[tuple[str, str]]) -> list[tuple[str | None, float, list[list[str]]]]:
         """For each (a, b): ("conflict" | "agree" | None, probability of that answer, contrast pairs)."""
         if not pairs:
             return []
-        X = np.empty((len(pairs), 2), dtype=object)
-        X[:] = [(a, b) for a, b in pairs]
-        with config_context(assume_finite=True, skip_parameter_validation=True):
-            features = self.classifier[0].transform(X)
-            proba = self.classifier[1:].predict_proba(features)
+        features = self.classifier[0].transform(pairs)
+        proba = self.relation_proba(features)
         clash, agree = supported(features)
         classes = list(self.classifier.classes_)
         out = []
         for (a, b), row, can_clash, can_agree in zip(pairs, proba, clash, agree, strict=True):
-            scores = dict(zip(classes, row, strict=True))
+            scores = dict(zip(classes, row.tolist(), strict=True))
             best = max(scores, key=scores.get)
             if best == "conflict" and scores["conflict"] >= self.conflict_threshold and can_clash:
                 out.append(("conflict", float(scores["conflict"]), contrast(a, b)))

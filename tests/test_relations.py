@@ -113,3 +113,78 @@ def test_pipeline_follows_sklearn_conventions():
     assert fitted[0].transform(X).shape == (3, len(FEATURE_NAMES))
     assert list(fitted.predict(X)) == list(y)
     assert list(fitted.classes_) == ["agree", "conflict", "none"]
+
+
+NEWS = [
+    "Officials said all the sanctions must be lifted before any deal.",
+    "The minister said only some of the sanctions should be eased.",
+    "The summit was a success, state media said.",
+    "Sometimes you have to walk away from the table.",
+    "Both sides said talks would continue next month.",
+    "The union said the strike would end on Monday.",
+    "Prices rose by 5% in March, the bank said.",
+    "The company denied that it had cut 300 jobs.",
+    "The talks collapsed after two days.",
+    "Sanctions on steel and aluminium were lifted in 2019.",
+    "Negotiators reached a partial agreement on tariffs.",
+    "The court ruled that the election was fair.",
+]
+
+
+@pytest.fixture(scope="module")
+def grouper():
+    from stance.relations import GroupingVectorizer
+
+    return GroupingVectorizer(n_components=5).fit(NEWS * 2)
+
+
+def test_batch_similarity_is_the_dot_product_of_the_batch_rows(grouper):
+    texts = [*NEWS[:7], "a word the corpus never saw: zyzzyva"]
+    context = ["State media reported it on Friday."] * 4 + [""] * 4
+    for ctx in (None, context):
+        rows = grouper.transform_batch(texts, ctx)
+        expected = (rows @ rows.T).toarray()
+        assert np.allclose(grouper.batch_similarity(texts, ctx), expected, atol=1e-6)
+    # hand-built rows match sklearn's hashing + TF-IDF + SVD maths
+    lexical, topics, _ = grouper.transform_parts(texts)
+    reference = grouper.lexical_.transform(grouper._hasher().transform(texts))
+    assert np.allclose(lexical.toarray(), reference.toarray())
+    svd = grouper.topics_.transform(grouper.topic_terms_.transform(texts))
+    assert np.allclose(topics, svd, atol=1e-5)
+
+
+def test_pair_similarity_and_probabilities_match_sklearn():
+    from sklearn.preprocessing import normalize
+
+    from stance.relations import StanceModel
+
+    X = pairs(*zip(NEWS[:6], NEWS[6:], strict=True))
+    y = ["conflict", "agree", "none", "conflict", "none", "agree"]
+    pipeline = build_pipeline().fit(X, y)
+    rows = pipeline[0].transform(X)
+    hashed = normalize(pipeline[0].idf_.transform(pipeline[0]._hasher().transform(NEWS)))
+    expected = [(hashed[i] @ hashed[i + 6].T).toarray()[0, 0] for i in range(6)]
+    assert np.allclose(rows[:, FEATURE_NAMES.index("similarity")], expected)
+    model = StanceModel("m", "1", "test", grouper=None, classifier=pipeline)
+    assert np.allclose(model.relation_proba(rows), pipeline[1:].predict_proba(rows))
+
+
+def test_cluster_cut_matches_agglomerative_clustering():
+    from sklearn.cluster import AgglomerativeClustering
+
+    from stance.issues import cluster_similarity
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        vectors = rng.random((12, 6)) ** 3
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        similarity = vectors @ vectors.T
+        ours = cluster_similarity(similarity, 0.3)
+        distance = np.clip(1 - similarity, 0, 2)
+        np.fill_diagonal(distance, 0)
+        theirs = AgglomerativeClustering(
+            n_clusters=None, distance_threshold=0.3, metric="precomputed", linkage="average"
+        ).fit_predict(distance)
+        # the same partition, whatever the label numbers
+        assert len({(a, b) for a, b in zip(ours, theirs, strict=True)}) == len(set(ours)) == len(set(theirs))
+        assert 1 < len(set(ours)) < 12
