@@ -56,7 +56,12 @@ def sha256_file(path: str | Path) -> str:
 
 
 def save_model(obj: Any, path: str | Path, card: dict) -> dict:
-    """Write PATH.joblib and its card PATH.json; return the card as written."""
+    """Write PATH.joblib and its card PATH.json; return the card as written. A model built on
+    stance.relations features gets the code's feature scheme in its card."""
+    from stance.relations import FEATURE_SCHEME, uses_features
+
+    if uses_features(obj):
+        card = {**card, "feature_scheme": FEATURE_SCHEME}
     joblib_path, card_path = model_paths(path)
     joblib_path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(obj, joblib_path, compress=3)
@@ -105,9 +110,31 @@ def check_card(card: dict, joblib_path: Path) -> None:
             )
 
 
+def check_feature_scheme(card: dict, joblib_path: Path) -> None:
+    """Raise ModelError when the card says the model was trained on other feature maths than this code
+    computes (a card without a scheme predates the numbering: also refused, for feature models)."""
+    from stance.relations import FEATURE_SCHEME
+
+    scheme = card.get("feature_scheme")
+    if scheme != FEATURE_SCHEME:
+        trained = f"feature scheme {scheme}" if scheme is not None else "no recorded feature scheme"
+        raise ModelError(
+            f"{joblib_path.name} was trained with {trained}, but this code computes feature scheme "
+            f"{FEATURE_SCHEME}: retrain with `stance train` (or `stance fnc1 train` for an FNC-1 model)."
+        )
+
+
 def load_model(path: str | Path) -> tuple[Any, dict]:
-    """Read the card, check it, then unpickle: returns (model, card)."""
+    """Read the card, check it, then unpickle: returns (model, card). A model built on stance.relations
+    features must carry this code's feature scheme."""
     joblib_path, _ = model_paths(path)
     card = read_card(path)
     check_card(card, joblib_path)
-    return joblib.load(joblib_path), card
+    if "feature_scheme" in card:
+        check_feature_scheme(card, joblib_path)  # before unpickling what may not even load
+    model = joblib.load(joblib_path)
+    from stance.relations import uses_features
+
+    if uses_features(model):
+        check_feature_scheme(card, joblib_path)
+    return model, card

@@ -37,6 +37,10 @@ from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
 
 LABELS = ("agree", "conflict", "none")
+# The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
+# estimators whose numbers only mean something to the code that computed them: bump this whenever a
+# change alters what a trained model receives, and loading refuses models of another scheme.
+FEATURE_SCHEME = 1
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'.,][a-z0-9]+)*%?")
 _NUMBER_WORDS = {
@@ -851,6 +855,14 @@ class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
         if n >= 4:
             topics = topics - topics.mean(axis=0, keepdims=True)
         return self.combine(lexical, topics, concepts)
+
+
+def uses_features(obj: Any) -> bool:
+    """Whether `obj` (a loaded model) works on this module's features, so its scheme must match."""
+    if isinstance(obj, (StanceModel, PairFeatures, GroupingVectorizer)):
+        return True
+    steps = getattr(obj, "steps", None)
+    return bool(steps) and any(uses_features(step) for _, step in steps)
 
 
 # --- the bundle ----------------------------------------------------------------------------------

@@ -54,3 +54,44 @@ def test_version_mismatch_says_which_library_and_how_to_fix(tmp_path):
 def test_missing_card_is_a_model_error(tmp_path):
     with pytest.raises(ModelError, match="no model card"):
         load_model(tmp_path / "nothing")
+
+
+def feature_model():
+    import numpy as np
+
+    from stance.relations import build_pipeline
+
+    X = np.empty((3, 2), dtype=object)
+    X[:] = [("all of it", "some of it"), ("talks went well", "talks went well"), ("rain", "a bridge")]
+    return build_pipeline().fit(X, ["conflict", "agree", "none"])
+
+
+def test_feature_models_carry_the_feature_scheme(tmp_path):
+    from stance.relations import FEATURE_SCHEME
+
+    assert save_model(feature_model(), tmp_path / "f", {"name": "f"})["feature_scheme"] == FEATURE_SCHEME
+    assert "feature_scheme" not in save_model(small_model(), tmp_path / "m", {"name": "m"})
+    model, card = load_model(tmp_path / "f")
+    assert card["feature_scheme"] == FEATURE_SCHEME and model.predict(
+        [("all of it", "some of it")]
+    ).shape == (1,)
+    load_model(tmp_path / "m")  # models not built on the features need no scheme
+
+
+@pytest.mark.parametrize("scheme", ["older", "missing"])
+def test_model_of_another_feature_scheme_is_refused(tmp_path, scheme):
+    from stance.relations import FEATURE_SCHEME
+
+    save_model(feature_model(), tmp_path / "f", {"name": "f"})
+    card_path = tmp_path / "f.json"
+    card = json.loads(card_path.read_text())
+    if scheme == "older":
+        card["feature_scheme"] = FEATURE_SCHEME - 1
+    else:
+        del card["feature_scheme"]  # a model from before schemes were recorded
+    card_path.write_text(json.dumps(card))
+    with pytest.raises(ModelError) as caught:
+        load_model(tmp_path / "f")
+    message = str(caught.value)
+    assert f"computes feature scheme {FEATURE_SCHEME}" in message
+    assert "retrain with `stance train`" in message
