@@ -541,7 +541,16 @@ def _shape_at(toks, k: int, a: int, b: int) -> str:
     if k >= b:
         return "</s>"
     t = toks[k]
-    return shape(t.text if (k > a and t.text[:1].isupper()) else t.low)
+    word = t.text if (k > a and t.text[:1].isupper()) else t.low
+    cls = _SHAPES.get(word)
+    if cls is None:
+        if len(_SHAPES) > 100_000:
+            _SHAPES.clear()
+        cls = _SHAPES[word] = shape(word)
+    return cls
+
+
+_SHAPES: dict[str, str] = {}  # word -> its class, memoised (the same words recur all the time)
 
 
 def _according_to(text, toks, i, a, b, sent, p, found) -> None:
@@ -622,6 +631,21 @@ def _subject_before(toks, j: int, a: int):
     return np
 
 
+def _quote_closing_before(text: str, quotes: list[_Quote], pos: int) -> _Quote | None:
+    """The quote whose closing mark is the last thing before `pos` (white space aside)."""
+    k = pos - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    if k < 0 or text[k] not in '”"':
+        return None
+    for q in reversed(quotes):
+        if q.close_at == k:
+            return q
+        if q.open_at < k - 2000:
+            break
+    return None
+
+
 def _quote_after(text: str, quotes: list[_Quote], pos: int) -> tuple[int, int] | None:
     for q in quotes:
         if q.open_at >= pos:
@@ -685,6 +709,27 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
         np = _np_after(toks, after_cue, b)
         if np:
             speaker_np, inverted = np, True
+    if speaker_np is None and spk_span is None and j < a and not participle and cue_tok.low in _SPEECH:
+        # “This is our town!” said Ann Lee: the quote ended its own sentence on "!" or "?".
+        quote = _quote_closing_before(text, quotes, s_start)
+        np = _np_after(toks, after_cue, b) if quote is not None else None
+        if np is not None:
+            spk = (toks[np[0]].start, toks[np[1]].end)
+            found.append(
+                _Found(
+                    quote.start,
+                    quote.end,
+                    "indirect",
+                    cue_tok.text,
+                    cue_span,
+                    spk,
+                    0.45 + 0.5 * p,
+                    text[spk[0] : spk[1]],
+                    how="before_inverted",
+                    cue_p=p,
+                )
+            )
+            return
     if speaker_np is None and spk_span is None and (participle or j < a or prev_text == ","):
         spk_span = _previous_speaker(found, toks, a, i)
         if spk_span is None and participle:
@@ -709,7 +754,11 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     before_ok = (
         before_end > s_start
         and lead[-1:] in (",", "”", '"', "’", "—", "–", ":")
-        and len(_WORDS_RE.findall(lead, 0, 60)) >= 3
+        and (
+            len(_WORDS_RE.findall(lead, 0, 60)) >= 3
+            # A whole short quote before its speaker: “The bullying,” the host said.
+            or (lead[:1] in '“"' and lead[-1:] in '”"' and _WORD_RE.search(lead) is not None)
+        )
         and not participle
     )
     second_rest = toks[nxt + 1].text if nxt + 1 < b else "."
@@ -757,6 +806,21 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
     elif rest_is_clause or ((first_rest == ":" or quote_follows) and rest_words >= 3):
         c_start = toks[nxt].end if first_rest in (",", ":") else toks[nxt].start
         span = _clean(text, c_start, _content_end(text, c_start, s_end, in_quote))
+    elif (
+        first_rest == ","
+        and rest_words >= 3
+        and not inverted
+        and cue_tok.low in _SPEECH
+        and lead[-1:] == ","
+        and nxt + 1 < b
+        and _WORD_RE.match(toks[nxt + 1].text)
+        and toks[nxt + 1].low not in _ADJUNCT_CLAUSE
+        and toks[nxt + 1].low != "according"
+        and not toks[nxt + 1].low.endswith("ing")
+    ):
+        # "In particular, he said, the fund paid nothing": a short opener, the cue, then the clause.
+        span = _clean(text, toks[nxt].end, _content_end(text, toks[nxt].end, s_end, in_quote))
+        how = "parenthetical"
     elif first_rest in (":", ",") and rest_words == 0:
         # "He said:" closing a paragraph: the quote that opens the next one is what was said.
         span = _quote_after(text, quotes, s_end)
@@ -1012,20 +1076,18 @@ def _merge_running_quotes(text: str, direct: list[_Found], found: list[_Found], 
 def _dedupe(found: list[_Found]) -> list[_Found]:
     out: list[_Found] = []
     seen = set()
+    # Kept claims by (speaker span, cue span): a claim lying wholly inside a kept claim with
+    # the same speaker and cue adds nothing.
+    kept: dict[tuple, list[tuple[int, int]]] = {}
     for f in sorted(found, key=lambda f: -f.confidence):
         key = (f.start, f.end)
         if key in seen:
             continue
-        # A claim lying wholly inside a same-speaker claim adds nothing.
-        if any(
-            g.start <= f.start
-            and f.end <= g.end
-            and g.speaker_span == f.speaker_span
-            and g.cue_span == f.cue_span
-            for g in out
-        ):
+        same = kept.setdefault((f.speaker_span, f.cue_span), [])
+        if any(s <= f.start and f.end <= e for s, e in same):
             continue
         seen.add(key)
+        same.append(key)
         out.append(f)
     return out
 
@@ -1039,6 +1101,7 @@ _NAME_RE = re.compile(
 
 def _resolve_speakers(text: str, found: list[_Found]) -> None:
     names = [(m.start(), m.end(), " ".join(m.group().split())) for m in _NAME_RE.finditer(text)]
+    fullest = _fullest_names(names)
     for f in found:
         if f.speaker_span is None:
             continue
@@ -1049,7 +1112,7 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
             f.resolved_from = mention
             f.speaker = target or mention
             continue
-        f.speaker = _fullest(_name_of(mention), names, f.speaker_span[0])
+        f.speaker = _fullest(_name_of(mention), fullest)
         if low.startswith("the ") and mention.islower():
             f.speaker = _earlier_nominal(found, f) or f.speaker
 
@@ -1104,23 +1167,31 @@ def _name_of(mention: str) -> str:
     return " ".join(words)
 
 
-def _fullest(mention: str, names, before: int) -> str:
+def _fullest(mention: str, fullest: dict[str, list[str]]) -> str:
     """A bare surname ("Okoro", "President Okoro") becomes the longest name holding it in the article."""
     words = mention.split()
     if not words or not words[-1][:1].isupper() or len(_strip_titles(words)) > 1:
         return mention
-    key = words[-1]
-    best = None
+    best = fullest.get(words[-1])
+    return " ".join(best) if best else mention
+
+
+def _fullest_names(names) -> dict[str, list[str]]:
+    """Word -> the longest name (titles dropped) holding it, the first such name on ties.
+
+    Built once per article, so that expanding each speaker is a look-up, not a scan.
+    """
+    best: dict[str, list[str]] = {}
     for _s, _e, name in names:
         parts = name.split()
-        if key not in parts:
-            continue
-        core = _strip_titles(parts)
-        if len(core) > 3:
-            core = core[-2:] if core[-1] == key else core[:2]
-        if key in core and len(core) > 1 and (best is None or len(core) > len(best)):
-            best = core
-    return " ".join(best) if best else mention
+        stripped = _strip_titles(parts)
+        for key in dict.fromkeys(parts):
+            core = stripped
+            if len(core) > 3:
+                core = core[-2:] if core[-1] == key else core[:2]
+            if key in core and len(core) > 1 and (key not in best or len(core) > len(best[key])):
+                best[key] = core
+    return best
 
 
 def _strip_titles(parts: list[str]) -> list[str]:

@@ -188,6 +188,24 @@ def test_they_never_resolves_to_a_plural_looking_name():
     assert c.speaker == "Border officials"
 
 
+def test_exclaimed_quote_then_said_speaker_in_the_next_sentence():
+    text = 'Crowds lined the road. "This is our town!" said Ana Ruiz, a baker on the square. Others agreed.'
+    c = _claim_with(extract_claims(text), "This is our town!")
+    assert c.kind == "direct"
+    assert c.speaker == "Ana Ruiz"
+    assert c.cue == "said"
+
+
+def test_short_quote_before_its_speaker_and_a_short_opener_before_the_cue():
+    text = "“The bullying,” the moderator said, as the hall cheered."
+    c = _claim_with(extract_claims(text), "The bullying")
+    assert c.speaker == "the moderator"
+    text = "In particular, she said, the fund had paid nothing for the land."
+    c = _claim_with(extract_claims(text), "the fund had paid nothing for the land")
+    assert "In particular" not in c.text
+    assert c.speaker_resolved_from == "she"
+
+
 def test_described_as_and_participle_cue():
     text = "The ministry described the report as “biased and incomplete”, adding that it would appeal."
     claims = extract_claims(text)
