@@ -162,7 +162,8 @@ def _content_stems(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=16384)
 def _tokens(text: str) -> tuple[str, ...]:
-    """The folded tokens of `text` (the vectorizers' and the lexicon matcher's words start here)."""
+    """The folded tokens of `text`: the vectorizers' and the lexicon matcher's words. (A token never ends
+    in "." or ",": _TOKEN only takes them between letters or digits.)"""
     return tuple(_TOKEN.findall(fold(text)))
 
 
@@ -244,7 +245,7 @@ class Cues:
 
     text: str
     words: list[str]
-    spans: list[tuple[int, int]]
+    spans: list[tuple[int, int]] | None = None  # character span of each word, found when first needed
     hits: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     numbers: set[str] = field(default_factory=set)
     dates: set[str] = field(default_factory=set)
@@ -257,6 +258,10 @@ class Cues:
         return bool(self.hits.get(category))
 
     def phrase(self, start: int, end: int) -> str:
+        if self.spans is None:
+            self.spans = [
+                (m.start(), m.start() + len(m.group().rstrip(".,"))) for m in _TOKEN.finditer(fold(self.text))
+            ]
         return self.text[self.spans[start][0] : self.spans[end - 1][1]]
 
 
@@ -323,10 +328,8 @@ def analyse(text: str) -> Cues:
     folded = fold(text)
     if len(folded) != len(text):  # lower() changed the length: take phrases from the folded text
         text = folded
-    matches = list(_TOKEN.finditer(folded))
-    words = [m.group().rstrip(".,") for m in matches]
-    spans = [(m.start(), m.start() + len(m.group().rstrip(".,"))) for m in matches]
-    cues = Cues(text=text, words=words, spans=spans)
+    words = list(_tokens(text))  # the tokens of fold(text), as the vectorizers see them
+    cues = Cues(text=text, words=words)
     # Idioms ("go all in", "not only", "take part") say nothing about quantity or scope.
     matches = _all_matches(words)
     idiom_tokens = {i for start, end in _select(matches.get("idioms", [])) for i in range(start, end)}
@@ -685,7 +688,10 @@ def _concept_entries(word: str) -> tuple[tuple[str, ...], ...]:
 def _may_hold_concept(text: str) -> bool:
     """Whether any concept-category entry matches somewhere in `text` (analyse may still drop it as an
     idiom or background): a cheap test that spares analysing the claims that have none."""
-    words = [w.rstrip(".,") for w in _tokens(text)]
+    tokens = _tokens(text)
+    if not any(map(_concept_entries, tokens)):
+        return False
+    words = tokens
     for i, word in enumerate(words):
         for entry in _concept_entries(word):
             if len(entry) == 1 or _match_at(entry, words, i):
