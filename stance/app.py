@@ -178,7 +178,8 @@ def key_matches(given: str | None, expected: str) -> bool:
 
 def check_access():  # type: ignore[no-untyped-def]
     """Writes need STANCE_API_KEY when it is set; reads need STANCE_READ_KEY (or the write key) when set."""
-    if request.endpoint in ("api.health", "static") or request.method == "OPTIONS":
+    # web.store_key checks the key it is given itself: it must accept a read key too.
+    if request.endpoint in ("api.health", "static", "web.store_key") or request.method == "OPTIONS":
         return None
     write_key = current_app.config["API_KEY"]
     read_key = current_app.config["READ_KEY"]

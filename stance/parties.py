@@ -17,7 +17,7 @@ from typing import Any
 
 from stance.document import Claim
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 MAX_PARTIES = 500
 MAX_ALIASES = 500
 
@@ -119,7 +119,7 @@ def validate(parties: Any) -> dict[str, Party]:
         raise RegistryError(f"at most {MAX_PARTIES} parties")
     out: dict[str, Party] = {}
     for party_id, entry in parties.items():
-        if not isinstance(party_id, str) or not _ID.match(party_id):
+        if not isinstance(party_id, str) or not _ID.fullmatch(party_id):
             raise RegistryError(f"party id {party_id!r} must be 1-64 letters, digits, '_', '-' or '.'")
         if not isinstance(entry, Mapping):
             raise RegistryError(f"party {party_id!r} must be an object with 'name' and 'aliases'")

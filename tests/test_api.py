@@ -328,3 +328,20 @@ def test_read_key_guards_reads(tmp_path):
     assert_problem(client.get("/api/articles"), 401)
     assert client.get("/api/articles", headers={"X-API-Key": "look"}).status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_dashboard_accepts_a_read_key_into_the_session(tmp_path):
+    app = create_app(
+        {
+            "DATABASE": str(tmp_path / "rk.db"),
+            "MODEL_PATH": None,
+            "API_KEY": "w",
+            "READ_KEY": "r",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    client = app.test_client()
+    assert client.post("/key", data={"api_key": "r"}).status_code == 303
+    assert client.get("/api/articles").status_code == 200
+    assert_problem(post_json(client, {"text": SHORT}), 401)
+    assert client.post("/key", data={"api_key": "nope"}).status_code == 401

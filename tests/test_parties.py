@@ -85,6 +85,7 @@ def test_untagged_speaker_stays_null(registry):
         {"ok": {"name": "x", "aliases": "not a list"}},
         {"ok": {"name": "x", "aliases": [1]}},
         {"bad id!": {"name": "x", "aliases": []}},
+        {"x\n": {"name": "x", "aliases": []}},
     ],
 )
 def test_invalid_registries_are_refused(bad):
