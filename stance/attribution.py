@@ -453,11 +453,13 @@ _CLAIM_FIRST_WORDS = frozenset(
 )
 
 
-_COLON_SPEAKER = re.compile(r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*[ \t]*:[ \t]+(?=[\"“A-Z])")
+_COLON_SPEAKER = re.compile(
+    r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:[ \t]*(?=[\"“‘'A-Z])"
+)
 _NOT_SPEAKERS = frozenset(
     """update updated note editor related photo photos source sources read watch click video
     listen see also correction clarification disclosure full transcript warning advertisement
-    subscribe follow share by q a""".split()
+    subscribe follow share by""".split()
 )
 
 
@@ -468,7 +470,11 @@ def _colon_speakers(text: str, paras: list[tuple[int, int]], found: list[_Found]
         if m is None:
             continue
         name = text[p_start : m.end()].split(":")[0].strip()
-        if name.lower() in _NOT_SPEAKERS or name.split()[0].lower() in _NOT_SPEAKERS or name.isupper():
+        if (
+            name.lower() in _NOT_SPEAKERS
+            or name.split()[0].lower() in _NOT_SPEAKERS
+            or (name.isupper() and len(name) > 1)
+        ):
             continue
         span = _clean(text, m.end(), p_end)
         if span is None or len(re.findall(r"\w+", text[span[0] : span[1]])) < 4:

@@ -241,6 +241,20 @@ def test_transcript_speaker_with_colon():
     assert c.cue == ":"
 
 
+def test_colon_speakers_in_headlines_hearings_and_interviews():
+    text = (
+        "Okafor: ‘We Will Win Back Every Seat In The North.’\n\n"
+        'Rep. Lina Okafor (D-Ill.):"I have never seen that figure in any report before."\n\n'
+        "Q: How did the committee find out about the missing funds?\n\n"
+        "A: We read it in the newspaper like everyone else did."
+    )
+    claims = extract_claims(text)
+    assert _claim_with(claims, "We Will Win Back Every Seat").speaker == "Lina Okafor"
+    assert "Lina Okafor" in _claim_with(claims, "I have never seen that figure").speaker
+    assert _claim_with(claims, "How did the committee find out").speaker == "Q"
+    assert _claim_with(claims, "We read it in the newspaper").speaker == "A"
+
+
 @pytest.mark.parametrize(
     "text",
     [
