@@ -11,7 +11,6 @@ relation, listing the claims involved on each side and what clashes.
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from functools import lru_cache
 from itertools import combinations
@@ -125,9 +124,7 @@ def issue_label(texts: list[str], model: StanceModel) -> str:
     if not spread:
         return "(no terms)"
     default_idf = idf.get("", 1.0)  # the rarest term's weight, for words the corpus never saw
-    ranked = heapq.nsmallest(
-        LABEL_TERMS, spread, key=lambda k: (-(spread[k] ** 1.5) * idf.get(k, default_idf), k)
-    )
+    ranked = sorted(spread, key=lambda k: (-(spread[k] ** 1.5) * idf.get(k, default_idf), k))[:LABEL_TERMS]
     # each term as the surface form its claims use most (the first seen among equals)
     return " ".join(max(surface[k], key=surface[k].get) for k in ranked)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -53,6 +52,7 @@ _MONTHS = {
     "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 }  # fmt: skip
 _POLARITY = ("mild_positive", "positive", "negative")
+_UNSEEN = object()
 _CUE_CATEGORIES = ("universal", "partial", "negation", "denial", "hedge", "continuation", "ending",
                    "increase", "decrease", "outcome")  # fmt: skip
 
@@ -132,9 +132,16 @@ def _word_matches(pattern: str, word: str) -> bool:
 
 
 def _match_at(entry: tuple[str, ...], words: list[str], i: int) -> bool:
-    if i + len(entry) > len(words):
+    """Whether `entry` matches the words from position i. Callers take entries from an _Index lookup of
+    words[i], so the first word already matches: only the rest is checked."""
+    n = len(entry)
+    if n == 1:
+        return True
+    if i + n > len(words):
         return False
-    return all(_word_matches(p, words[i + k]) for k, p in enumerate(entry))
+    if n == 2:
+        return _word_matches(entry[1], words[i + 1])
+    return all(_word_matches(entry[k], words[i + k]) for k in range(1, n))
 
 
 @lru_cache(maxsize=65536)
@@ -641,13 +648,14 @@ def _shared_word_phrase(other: Cues, negated: Cues, after: int) -> str:
 
 def _dense(rows: list[dict[int, float]]) -> tuple[np.ndarray, np.ndarray]:
     """{column: weight} rows -> (dense matrix over the columns used, those columns)."""
-    columns = sorted({c for row in rows for c in row})
-    position = {c: i for i, c in enumerate(columns)}
+    lengths = [len(row) for row in rows]
+    size = sum(lengths)
+    used = np.fromiter((c for row in rows for c in row), np.intp, size)
+    weights = np.fromiter((w for row in rows for w in row.values()), float, size)
+    columns, position = np.unique(used, return_inverse=True)
     matrix = np.zeros((len(rows), len(columns)))
-    for i, row in enumerate(rows):
-        for c, w in row.items():
-            matrix[i, position[c]] = w
-    return matrix, np.asarray(columns, dtype=np.intp)
+    matrix[np.repeat(np.arange(len(rows)), lengths), position] = weights
+    return matrix, columns
 
 
 def _csr(rows: list[dict[int, float]], n_columns: int) -> sp.csr_matrix:
@@ -688,12 +696,9 @@ def _concept_entries(word: str) -> tuple[tuple[str, ...], ...]:
 def _may_hold_concept(text: str) -> bool:
     """Whether any concept-category entry matches somewhere in `text` (analyse may still drop it as an
     idiom or background): a cheap test that spares analysing the claims that have none."""
-    tokens = _tokens(text)
-    if not any(map(_concept_entries, tokens)):
-        return False
-    words = tokens
-    for i, word in enumerate(words):
-        for entry in _concept_entries(word):
+    words = _tokens(text)
+    for i, entries in enumerate(map(_concept_entries, words)):
+        for entry in entries:
             if len(entry) == 1 or _match_at(entry, words, i):
                 return True
     return False
@@ -735,29 +740,47 @@ class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
     def _rows(self, texts: list[str]) -> tuple[list[dict[int, float]], list[dict[int, float]]]:
         """Per text, its hashed TF-IDF row and its topic-term TF-IDF row as {column: weight}: what
         lexical_.transform(hasher.transform(texts)) and topic_terms_.transform(texts) compute."""
-        lookup = self.__dict__.get("_term_lookup")
+        lookup = self.__dict__.get("_token_lookup")
         if lookup is None:
-            lookup = self.__dict__["_term_lookup"] = {}
+            lookup = self.__dict__["_token_lookup"] = {}
+        function_words = lexicons()["function_words"]
         n_features, lexical_idf = self.n_features, self.lexical_.idf_
         vocabulary, topic_idf = self.topic_terms_.vocabulary_, self.topic_terms_.idf_
         lexical, topical = [], []
+        done: dict[str, int] = {}  # a sentence framing two claims comes twice
         for text in texts:
+            if text in done:
+                lexical.append(lexical[done[text]])
+                topical.append(topical[done[text]])
+                continue
+            done[text] = len(lexical)
             lexical_counts: dict[int, int] = {}
             lexical_idfs: dict[int, float] = {}
-            topic_row: dict[int, float] = {}
-            for term, count in Counter(_content_stems(text)).items():
-                found = lookup.get(term)
-                if found is None:
-                    column, topic_column = _hashed_index(term, n_features), vocabulary.get(term)
-                    found = (column, float(lexical_idf[column]), topic_column,
-                             None if topic_column is None else float(topic_idf[topic_column]))  # fmt: skip
+            topic_counts: dict[int, int] = {}
+            topic_idfs: dict[int, float] = {}
+            # straight from the tokens: per token, once, its content stem's columns and weights
+            # (None for function words), so a text costs one dictionary lookup per word
+            for token in _tokens(text):
+                found = lookup.get(token, _UNSEEN)
+                if found is _UNSEEN:
+                    found = None
+                    if token not in function_words and len(token) > 1:
+                        term = stem(token)
+                        column, topic_column = _hashed_index(term, n_features), vocabulary.get(term)
+                        found = (column, float(lexical_idf[column]), topic_column,
+                                 None if topic_column is None else float(topic_idf[topic_column]))  # fmt: skip
                     if len(lookup) < 500_000:
-                        lookup[term] = found
+                        lookup[token] = found
+                if found is None:
+                    continue
                 column, idf, topic_column, weight = found
-                lexical_counts[column] = lexical_counts.get(column, 0) + count  # hashed: terms may share
+                lexical_counts[column] = lexical_counts.get(column, 0) + 1  # hashed: terms may share
                 lexical_idfs[column] = idf
                 if topic_column is not None:
-                    topic_row[topic_column] = weight if count == 1 else (math.log(count) + 1.0) * weight
+                    topic_counts[topic_column] = topic_counts.get(topic_column, 0) + 1
+                    topic_idfs[topic_column] = weight
+            topic_row = {c: idf if (k := topic_counts[c]) == 1 else (math.log(k) + 1.0) * idf
+                         for c, idf in topic_idfs.items()}  # fmt: skip
             lexical_row = {c: idf if (k := lexical_counts[c]) == 1 else (math.log(k) + 1.0) * idf
                            for c, idf in lexical_idfs.items()}  # fmt: skip
             lexical.append(_unit(lexical_row))
