@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from stance.analysis import analyze
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from stance.relations import StanceModel
 
 CANDIDATES_PER_ISSUE = 30
-CLAIMS_PER_COMPARISON = 60
+CLAIMS_PER_COMPARISON = 24
 _WORD = re.compile(r"[^\W\d_][\w'-]{2,}")
 
 
@@ -64,17 +65,22 @@ class Service:
         return self.document(article_id), created
 
     def link_issues(self, article_id: str, claims: list[Claim], issues: list[Issue]) -> set[str]:
-        """Map the article's own issues onto stored issues, then refresh their comparisons."""
+        """Map the article's own issues onto stored issues, then refresh their comparisons.
+
+        Each issue looks up a few stored claims through the full-text index; all of them are
+        vectorised in one batch, and an issue joins the stored issue whose claims are, on
+        average, within the model's grouping distance (the average-linkage rule that grouped
+        the article's own claims). Cost depends on the candidates, not on the archive's size.
+        """
         if self.model is None or not issues:
             return set()
         by_id = {c.id: c for c in claims}
+        groups = [(issue, [by_id[cid] for cid in issue.claims if cid in by_id]) for issue in issues]
+        groups = [(issue, members) for issue, members in groups if members]
+        targets = self._matching_stored_issues(article_id, [members for _, members in groups])
         issue_of: dict[str, str] = {}
         touched: set[str] = set()
-        for issue in issues:
-            members = [by_id[cid] for cid in issue.claims if cid in by_id]
-            if not members:
-                continue
-            target = self._matching_stored_issue(article_id, members)
+        for (issue, members), target in zip(groups, targets, strict=True):
             if target is None:
                 target = self.store.new_issue(issue.label)
             for claim in members:
@@ -85,29 +91,45 @@ class Service:
             self.refresh_comparisons(issue_id)
         return touched
 
-    def _matching_stored_issue(self, article_id: str, members: list[Claim]) -> str | None:
-        """The stored issue that a few full-text candidates say these claims belong to."""
-        from stance.issues import group_claims
-
-        terms = telling_terms([c.text for c in members])
-        candidates = self.store.candidate_claims(terms, article_id, CANDIDATES_PER_ISSUE)
+    def _matching_stored_issues(self, article_id: str, groups: list[list[Claim]]) -> list[str | None]:
+        """For each group of new claims, the stored issue it belongs to, or None."""
+        candidates: dict[tuple[str, str], Claim] = {}
+        keys_of_group: list[list[tuple[str, str]]] = []
+        for members in groups:
+            terms = telling_terms([c.text for c in members])
+            found = self.store.candidate_claims(terms, article_id, CANDIDATES_PER_ISSUE)
+            keys = []
+            for claim in found:
+                key = (claim.article_id, claim.id)  # type: ignore[attr-defined]
+                candidates.setdefault(key, claim)
+                keys.append(key)
+            keys_of_group.append(keys)
         if not candidates:
-            return None
-        local = [copy.copy(c) for c in members]
-        for i, claim in enumerate(local):
-            claim.id = f"new{i}"
-        stored = [copy.copy(c) for c in candidates]
-        stored_issue = {}
-        for i, claim in enumerate(stored):
-            stored_issue[f"old{i}"] = claim.issue
-            claim.id = f"old{i}"
-        group_claims(local + stored, self.model)
-        votes: Counter[str] = Counter()
-        local_groups = {c.issue for c in local}
-        for claim in stored:
-            if claim.issue in local_groups and stored_issue[claim.id]:
-                votes[stored_issue[claim.id]] += 1
-        return votes.most_common(1)[0][0] if votes else None
+            return [None] * len(groups)
+        local = [c for members in groups for c in members]
+        stored = list(candidates.values())
+        row_of = {key: len(local) + i for i, key in enumerate(candidates)}
+        vectors = self.model.vectorize([c.text for c in local + stored], batch=True)
+        similarity = vectors[: len(local)] @ vectors[len(local) :].T
+        similarity = similarity.toarray() if hasattr(similarity, "toarray") else np.asarray(similarity)
+        threshold = getattr(self.model, "group_threshold", 0.8)
+        targets: list[str | None] = []
+        first = 0
+        for members, keys in zip(groups, keys_of_group, strict=True):
+            rows = slice(first, first + len(members))
+            first += len(members)
+            by_issue: dict[str, list[int]] = {}
+            for key in keys:
+                issue_id = candidates[key].issue
+                if issue_id:
+                    by_issue.setdefault(issue_id, []).append(row_of[key] - len(local))
+            best: tuple[float, str] | None = None
+            for issue_id, columns in by_issue.items():
+                distance = 1.0 - float(similarity[rows][:, columns].mean())
+                if distance < threshold and (best is None or distance < best[0]):
+                    best = (distance, issue_id)
+            targets.append(best[1] if best else None)
+        return targets
 
     def refresh_comparisons(self, issue_id: str) -> None:
         """Recompute one issue's comparisons from its most recent claims, across articles."""
@@ -116,6 +138,9 @@ class Service:
         from stance.issues import compare
 
         claims = [copy.copy(c) for c in self.store.claims_for_issue(issue_id, CLAIMS_PER_COMPARISON)]
+        if len({c.party for c in claims if c.party}) < 2:
+            self.store.replace_comparisons(issue_id, [])
+            return
         key_of: dict[str, dict[str, str]] = {}
         for claim in claims:
             uid = f"{claim.article_id}/{claim.id}"  # type: ignore[attr-defined]
