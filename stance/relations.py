@@ -788,15 +788,24 @@ class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
         return lexical, topical
 
     def _topics(self, topical: list[dict[int, float]]) -> np.ndarray:
-        """The LSA projection of the topic-term rows (TruncatedSVD.transform). A sparse-times-dense
-        product: it costs what the rows hold, and stays off BLAS, whose threads cost more than a batch
-        of short texts."""
+        """The LSA projection of the topic-term rows (TruncatedSVD.transform): each row's terms' loadings,
+        weighted and summed. It costs what the rows hold and stays off BLAS, whose threads cost more
+        than a batch of short texts."""
         loadings = self.__dict__.get("_loadings")
         if loadings is None:  # term x topic, rows contiguous
             loadings = self.__dict__["_loadings"] = np.ascontiguousarray(
                 self.topics_.components_.T, dtype=float
             )
-        return _csr(topical, loadings.shape[0]) @ loadings
+        lengths = np.fromiter(map(len, topical), np.intp, len(topical))
+        size = int(lengths.sum())
+        topics = np.zeros((len(topical), loadings.shape[1]))
+        if size:
+            columns = np.fromiter((c for row in topical for c in row), np.intp, size)
+            weights = np.fromiter((w for row in topical for w in row.values()), float, size)
+            starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+            filled = lengths > 0  # reduceat would copy a row's first term into an empty row
+            topics[filled] = np.add.reduceat(loadings[columns] * weights[:, None], starts[filled], axis=0)
+        return topics
 
     def _concepts(self, texts: list[str]) -> np.ndarray:
         concepts = np.zeros((len(texts), len(CONCEPTS)), dtype=float)
