@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from stance.analysis import analyze
-from stance.document import Article, Claim, Issue
+from stance.document import Article, Claim, Comparison, Issue
 from stance.parties import Registry, tag_claims
 from stance.store import NotFound, Store
 
@@ -61,10 +61,16 @@ class Service:
         with self.store.write():
             article_id, created = self.store.add_article(analysis)
             if created:
-                self.link_issues(article_id, analysis.claims, analysis.issues)
+                self.link_issues(article_id, analysis.claims, analysis.issues, analysis.comparisons)
         return self.document(article_id), created
 
-    def link_issues(self, article_id: str, claims: list[Claim], issues: list[Issue]) -> set[str]:
+    def link_issues(
+        self,
+        article_id: str,
+        claims: list[Claim],
+        issues: list[Issue],
+        comparisons: list[Comparison] | None = None,
+    ) -> set[str]:
         """Map the article's own issues onto stored issues, then refresh their comparisons.
 
         Each issue looks up a few stored claims through the full-text index; all of them are
@@ -80,15 +86,26 @@ class Service:
         targets = self._matching_stored_issues(article_id, [members for _, members in groups])
         issue_of: dict[str, str] = {}
         touched: set[str] = set()
+        new_from: dict[str, str] = {}
         for (issue, members), target in zip(groups, targets, strict=True):
             if target is None:
                 target = self.store.new_issue(issue.label)
+                new_from[target] = issue.id
             for claim in members:
                 issue_of[claim.id] = target
             touched.add(target)
         self.store.set_claim_issues(article_id, issue_of)
+        own: dict[str, list[Comparison]] = {}
+        for comparison in comparisons or []:
+            own.setdefault(comparison.issue, []).append(comparison)
         for issue_id in touched:
-            self.refresh_comparisons(issue_id)
+            if comparisons is not None and issue_id in new_from:
+                # A new issue holds this article's claims only: its comparisons are the analysis's own.
+                stored = [_stored(k, article_id) for k in own.get(new_from[issue_id], [])]
+                if stored:
+                    self.store.replace_comparisons(issue_id, stored)
+            else:
+                self.refresh_comparisons(issue_id)
         return touched
 
     def _matching_stored_issues(self, article_id: str, groups: list[list[Claim]]) -> list[str | None]:
@@ -295,6 +312,14 @@ class Service:
             "articles": articles,
             "comparisons": self.comparisons(issue=issue_id),
         }
+
+
+def _stored(comparison: Comparison, article_id: str) -> dict[str, Any]:
+    """An article's own comparison in the store's shape: each claim as {article, id}."""
+    data = comparison.to_dict()
+    for side in ("a", "b"):
+        data[side]["claims"] = [{"article": article_id, "id": cid} for cid in data[side]["claims"]]
+    return data
 
 
 def _claim_dict(claim: Claim) -> dict[str, Any]:
