@@ -51,7 +51,7 @@ _NOT_HEADS = frozenset(
     tuesday monday wednesday thursday friday saturday sunday known publicly repeatedly recently
     later often widely strongly openly quick eager confident aware""".split()
 )
-_MIN_HEAD_RATE = 0.1
+_MIN_HEAD_RATE = 0.08
 _CUE_THRESHOLD = 0.35
 _HEADS = frozenset(w for w, st in _LEXICON.items() if w not in _NOT_HEADS and st.rate >= _MIN_HEAD_RATE)
 # A sentence is only tokenised when one of these words is in it.
