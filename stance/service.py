@@ -24,7 +24,7 @@ from stance.store import NotFound, Store
 if TYPE_CHECKING:
     from stance.relations import StanceModel
 
-CANDIDATES_PER_ISSUE = 30
+CANDIDATES_PER_ISSUE = 10
 CLAIMS_PER_COMPARISON = 24
 _WORD = re.compile(r"[^\W\d_][\w'-]{2,}")
 

@@ -428,10 +428,12 @@ class Store:
 
     def candidate_claims(self, terms: list[str], exclude_article: str, limit: int = 30) -> list[Claim]:
         """Stored claims that share the most telling terms, found through the full-text index."""
-        terms = [t for t in terms if t.isalnum()][:12]
+        terms = [t for t in terms if t.isalnum()][:6]
         if not terms:
             return []
-        query = " OR ".join(f'"{t}"' for t in terms)
+        # Two telling terms in common, not one: fewer, better candidates, and a cheaper ranking.
+        pairs = [f'("{a}" AND "{b}")' for i, a in enumerate(terms) for b in terms[i + 1 :]]
+        query = " OR ".join(pairs) if pairs else f'"{terms[0]}"'
         rows = self.db.execute(
             "select c.* from claims_fts f join claims c on c.rowid = f.rowid "
             "where claims_fts match ? and c.article_id != ? and c.issue_id is not null "
