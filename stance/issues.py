@@ -129,7 +129,7 @@ def issue_label(texts: list[str], model: StanceModel) -> str:
     return " ".join(max(surface[k], key=surface[k].get) for k in ranked)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _label_terms(text: str) -> tuple[tuple[str, str], ...]:
     """(stem, word) for the words of `text` that can name an issue."""
     function_words = lexicons()["function_words"]

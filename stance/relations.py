@@ -167,7 +167,7 @@ def _content_stems(text: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in _tokens(text) if w not in function_words and len(w) > 1)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _tokens(text: str) -> tuple[str, ...]:
     """The folded tokens of `text`: the vectorizers' and the lexicon matcher's words. (A token never ends
     in "." or ",": _TOKEN only takes them between letters or digits.)"""
@@ -201,7 +201,7 @@ class _TermWeights:
         except KeyError:
             column = self.column_of(term)
             found = None if column is None else (int(column), float(self.idf[column]))
-            if len(self.known) < 500_000:
+            if len(self.known) < 200_000:
                 self.known[term] = found
             return found
 
@@ -769,7 +769,7 @@ class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
                         column, topic_column = _hashed_index(term, n_features), vocabulary.get(term)
                         found = (column, float(lexical_idf[column]), topic_column,
                                  None if topic_column is None else float(topic_idf[topic_column]))  # fmt: skip
-                    if len(lookup) < 500_000:
+                    if len(lookup) < 200_000:
                         lookup[token] = found
                 if found is None:
                     continue
