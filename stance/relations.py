@@ -329,9 +329,32 @@ def _attributive(words: list[str], start: int, end: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
+def _number_or_date(word: str) -> tuple[str | None, str | None]:
+    """(the number a word states, the date it names); a year counts as a date."""
+    digits = word.replace(",", "").rstrip("%")
+    if digits.replace(".", "", 1).isdigit():
+        if len(digits) == 4 and digits[:2] in ("19", "20"):
+            return None, digits
+        return digits, None
+    if word in _NUMBER_WORDS:
+        return word, None
+    if word in _MONTHS and word != "may":
+        return None, word
+    return None, None
+
+
+@lru_cache(maxsize=65536)
+def _antonym_keys(word: str) -> tuple[tuple[int, int], ...]:
+    """(antonym pair index, side) for every antonym pattern the word matches."""
+    lex = lexicons()
+    return tuple(
+        key for (pattern,) in lex["antonym_index"].candidates(word) for key in lex["antonym_sides"][pattern]
+    )
+
+
 @lru_cache(maxsize=8192)
 def analyse(text: str) -> Cues:
-    lex = lexicons()
     folded = fold(text)
     if len(folded) != len(text):  # lower() changed the length: take phrases from the folded text
         text = folded
@@ -362,24 +385,17 @@ def analyse(text: str) -> Cues:
             else:
                 polarity[category].append((start, end))
     cues.polarity = polarity
-    for i, word in enumerate(words):
-        digits = word.replace(",", "").rstrip("%")
-        if digits.replace(".", "", 1).isdigit():
-            if len(digits) == 4 and digits[:2] in ("19", "20"):
-                cues.dates.add(digits)
-            else:
-                cues.numbers.add(digits)
-        elif word in _NUMBER_WORDS:
-            cues.numbers.add(word)
-        elif word in _MONTHS and word != "may":
-            cues.dates.add(word)
-        if i and word in _MONTHS and words[i - 1].isdigit():
-            cues.dates.add(words[i - 1] + word)
-    cues.stems = set(content_stems(text))
-    for i, word in enumerate(words):
-        for (pattern,) in lex["antonym_index"].candidates(word):
-            for key in lex["antonym_sides"][pattern]:
-                cues.antonyms.setdefault(key, i)
+    for i, (number, date) in enumerate(map(_number_or_date, words)):
+        if number is not None:
+            cues.numbers.add(number)
+        elif date is not None:
+            cues.dates.add(date)
+        if i and words[i] in _MONTHS and words[i - 1].isdigit():
+            cues.dates.add(words[i - 1] + words[i])
+    cues.stems = set(_content_stems(text))
+    for i, keys in enumerate(map(_antonym_keys, words)):
+        for key in keys:
+            cues.antonyms.setdefault(key, i)
     return cues
 
 
