@@ -652,6 +652,16 @@ def _quote_closing_before(text: str, quotes: list[_Quote], pos: int) -> _Quote |
     return None
 
 
+def _quote_opening_in(text: str, quotes: list[_Quote], start: int, end: int) -> _Quote | None:
+    """The first quote opening in text[start:end] right after a comma or colon."""
+    for q in quotes:
+        if q.open_at >= end:
+            break
+        if q.open_at >= start:
+            return q if text[start : q.open_at].rstrip()[-1:] in (",", ":") else None
+    return None
+
+
 def _quote_after(text: str, quotes: list[_Quote], pos: int) -> tuple[int, int] | None:
     for q in quotes:
         if q.open_at >= pos:
@@ -717,9 +727,12 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
             speaker_np, inverted = np, True
     if speaker_np is None and spk_span is None and j < a and not participle and cue_tok.low in _SPEECH:
         # “This is our town!” said Ann Lee: the quote ended its own sentence on "!" or "?".
+        # Or the sentence opens on the cue and the quote follows: Said Ann Lee, a baker, “...”
         quote = _quote_closing_before(text, quotes, s_start)
-        np = _np_after(toks, after_cue, b) if quote is not None else None
-        if np is not None:
+        np = _np_after(toks, after_cue, b)
+        if quote is None and np is not None:
+            quote = _quote_opening_in(text, quotes, toks[np[1]].end, s_end)
+        if quote is not None and np is not None:
             spk = (toks[np[0]].start, toks[np[1]].end)
             found.append(
                 _Found(

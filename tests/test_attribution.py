@@ -196,6 +196,13 @@ def test_exclaimed_quote_then_said_speaker_in_the_next_sentence():
     assert c.cue == "said"
 
 
+def test_sentence_opening_on_said_then_the_speaker_then_the_quote():
+    text = "The square was rebuilt. Said Dora Penn, who grew up nearby, “We were all so proud of it.” Others agreed."
+    c = _claim_with(extract_claims(text), "We were all so proud of it.")
+    assert c.kind == "direct"
+    assert c.speaker == "Dora Penn"
+
+
 def test_short_quote_before_its_speaker_and_a_short_opener_before_the_cue():
     text = "“The bullying,” the moderator said, as the hall cheered."
     c = _claim_with(extract_claims(text), "The bullying")
