@@ -132,14 +132,15 @@ def issue_label(texts: list[str], model: StanceModel) -> str:
 @lru_cache(maxsize=4096)
 def _label_terms(text: str) -> tuple[tuple[str, str], ...]:
     """(stem, word) for the words of `text` that can name an issue."""
-    function_words = lexicons()["function_words"]
-    terms = []
-    for word in fold(text).replace('"', " ").split():
-        word = word.strip(".,;:!?()'\u2013\u2014-")
-        if len(word) < 3 or word in function_words or not word.isalpha():
-            continue
-        terms.append((stem(word), word))
-    return tuple(terms)
+    return tuple(filter(None, map(_label_term, fold(text).replace('"', " ").split())))
+
+
+@lru_cache(maxsize=65536)
+def _label_term(word: str) -> tuple[str, str] | None:
+    word = word.strip(".,;:!?()'\u2013\u2014-")
+    if len(word) < 3 or word in lexicons()["function_words"] or not word.isalpha():
+        return None
+    return stem(word), word
 
 
 def _idf_lookup(model: StanceModel) -> dict[str, float]:
