@@ -662,18 +662,6 @@ def _shared_word_phrase(other: Cues, negated: Cues, after: int) -> str:
     return ""
 
 
-def _dense(rows: list[dict[int, float]]) -> tuple[np.ndarray, np.ndarray]:
-    """{column: weight} rows -> (dense matrix over the columns used, those columns)."""
-    lengths = [len(row) for row in rows]
-    size = sum(lengths)
-    used = np.fromiter((c for row in rows for c in row), np.intp, size)
-    weights = np.fromiter((w for row in rows for w in row.values()), float, size)
-    columns, position = np.unique(used, return_inverse=True)
-    matrix = np.zeros((len(rows), len(columns)))
-    matrix[np.repeat(np.arange(len(rows)), lengths), position] = weights
-    return matrix, columns
-
-
 def _csr(rows: list[dict[int, float]], n_columns: int) -> sp.csr_matrix:
     """{column: weight} rows -> a CSR matrix with `n_columns` columns."""
     indptr = np.cumsum([0] + [len(r) for r in rows])
@@ -718,6 +706,54 @@ def _may_hold_concept(text: str) -> bool:
             if len(entry) == 1 or _match_at(entry, words, i):
                 return True
     return False
+
+
+class _TokenTable:
+    """Every token seen, numbered, with the columns of its content stem: hashed (lexical) and topic-term
+    (-1 when out of the vocabulary); function words are not kept."""
+
+    def __init__(self, grouper: GroupingVectorizer):
+        self.grouper = grouper
+        self.number: dict[str, int] = {}
+        self.kept = np.zeros(1024, dtype=bool)
+        self.lexical = np.zeros(1024, dtype=np.intp)
+        self.topical = np.zeros(1024, dtype=np.intp)
+
+    limit = 200_000  # tokens remembered; past it the table starts again, bounding its memory
+
+    def ids(self, tokens: list[str]) -> list[int]:
+        if len(self.number) + len(tokens) > self.limit:
+            self.number.clear()
+        found = list(map(self.number.get, tokens))
+        if None in found:
+            found = [self._add(t) if i is None else i for t, i in zip(tokens, found, strict=True)]
+        return found
+
+    def _add(self, token: str) -> int:
+        if token in self.number:
+            return self.number[token]
+        i = self.number[token] = len(self.number)
+        if i >= len(self.kept):
+            for name in ("kept", "lexical", "topical"):
+                grown = getattr(self, name)
+                setattr(self, name, np.concatenate([grown, np.zeros_like(grown)]))
+        keep = token not in lexicons()["function_words"] and len(token) > 1
+        self.kept[i] = keep
+        if keep:
+            term = stem(token)
+            self.lexical[i] = _hashed_index(term, self.grouper.n_features)
+            self.topical[i] = self.grouper.topic_terms_.vocabulary_.get(term, -1)
+        return i
+
+
+def _tfidf_entries(rows: np.ndarray, columns: np.ndarray, n_columns: int, idf: np.ndarray, n_rows: int):
+    """(row, column, weight) of the L2-normalised sublinear TF-IDF rows for term occurrences
+    (rows[i], columns[i]): TfidfTransformer(sublinear_tf=True) maths over the counts."""
+    keys, counts = np.unique(rows * n_columns + columns, return_counts=True)
+    entry_rows, entry_columns = keys // n_columns, keys % n_columns
+    weights = (np.log(counts) + 1.0) * idf[entry_columns]
+    norms = np.sqrt(np.bincount(entry_rows, weights=weights * weights, minlength=n_rows))
+    return entry_rows, entry_columns, weights / norms[entry_rows]
 
 
 class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
@@ -843,6 +879,41 @@ class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
         flags = self._concepts(texts) if concepts else np.zeros((len(texts), len(CONCEPTS)))
         return lexical, self._topics(topic_rows), flags
 
+    def _batch_rows(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(lexical TF-IDF rows over the batch's own columns, LSA topic rows): _rows + _dense + _topics
+        for a whole batch in a few array operations over its tokens."""
+        table = self.__dict__.get("_token_table")
+        if table is None:
+            table = self.__dict__["_token_table"] = _TokenTable(self)
+        tokens = [_tokens(text) for text in texts]
+        ids = np.asarray(table.ids([t for ts in tokens for t in ts]), dtype=np.intp)
+        row = np.repeat(np.arange(len(texts)), [len(ts) for ts in tokens])
+        kept = table.kept[ids]
+        ids, row = ids[kept], row[kept]
+        n_topics = self.topics_.components_.shape[0]
+        lexical_rows, lexical_columns, lexical_weights = _tfidf_entries(
+            row, table.lexical[ids], self.n_features, self.lexical_.idf_, len(texts)
+        )
+        columns, position = np.unique(lexical_columns, return_inverse=True)
+        lexical = np.zeros((len(texts), len(columns)))
+        lexical[lexical_rows, position] = lexical_weights
+        in_vocabulary = table.topical[ids] >= 0
+        topic_rows, topic_columns, topic_weights = _tfidf_entries(
+            row[in_vocabulary], table.topical[ids][in_vocabulary], len(self.topic_terms_.idf_),
+            self.topic_terms_.idf_, len(texts),
+        )  # fmt: skip
+        topics = np.zeros((len(texts), n_topics))
+        np.add.at(topics, topic_rows, self._loadings_by_term()[topic_columns] * topic_weights[:, None])
+        return lexical, topics
+
+    def _loadings_by_term(self) -> np.ndarray:
+        loadings = self.__dict__.get("_loadings")
+        if loadings is None:  # term x topic, rows contiguous
+            loadings = self.__dict__["_loadings"] = np.ascontiguousarray(
+                self.topics_.components_.T, dtype=float
+            )
+        return loadings
+
     def batch_similarity(self, texts: list[str], context: list[str] | None = None,
                          context_weight: float = 0.35) -> np.ndarray:  # fmt: skip
         """transform_batch(texts, context) @ its transpose, computed on dense rows over the few columns
@@ -851,9 +922,7 @@ class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
         texts = [str(t) for t in texts]
         n = len(texts)
         with_context = context is not None and any(context)
-        lexical_rows, topic_rows = self._rows(texts + ([str(c) for c in context] if with_context else []))
-        lexical, _ = _dense(lexical_rows)
-        topics = self._topics(topic_rows)
+        lexical, topics = self._batch_rows(texts + ([str(c) for c in context] if with_context else []))
         if with_context:
             lexical = _l2(lexical[:n]) + context_weight * _l2(lexical[n:])
             topics = _l2(topics[:n]) + context_weight * _l2(topics[n:])

@@ -188,3 +188,15 @@ def test_cluster_cut_matches_agglomerative_clustering():
         # the same partition, whatever the label numbers
         assert len({(a, b) for a, b in zip(ours, theirs, strict=True)}) == len(set(ours)) == len(set(theirs))
         assert 1 < len(set(ours)) < 12
+
+
+def test_token_table_starting_again_changes_nothing(grouper, monkeypatch):
+    from stance.relations import _tokens, _TokenTable
+
+    texts = NEWS[:6]
+    expected = grouper.batch_similarity(texts, NEWS[6:])
+    monkeypatch.setattr(_TokenTable, "limit", 30)  # fewer than one batch's tokens: cleared every call
+    for _ in range(3):
+        assert np.allclose(grouper.batch_similarity(texts, NEWS[6:]), expected)
+    batch_tokens = {t for text in texts + NEWS[6:] for t in _tokens(text)}
+    assert set(grouper._token_table.number) == batch_tokens  # only the last batch's tokens remain
