@@ -124,9 +124,11 @@ def issue_label(texts: list[str], model: StanceModel) -> str:
     if not spread:
         return "(no terms)"
     default_idf = idf.get("", 1.0)  # the rarest term's weight, for words the corpus never saw
-    ranked = sorted(spread, key=lambda k: (-(spread[k] ** 1.5) * idf.get(k, default_idf), k))[:LABEL_TERMS]
+    get = idf.get
+    ranked = sorted([(-(n**1.5) * get(k, default_idf), k) for k, n in spread.items()])[:LABEL_TERMS]
     # each term as the surface form its claims use most (the first seen among equals)
-    return " ".join(max(surface[k], key=surface[k].get) for k in ranked)
+    words = [surface[k] for _, k in ranked]
+    return " ".join([next(iter(w)) if len(w) == 1 else max(w, key=w.get) for w in words])
 
 
 @lru_cache(maxsize=4096)
