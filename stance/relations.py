@@ -903,7 +903,10 @@ class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
             self.topic_terms_.idf_, len(texts),
         )  # fmt: skip
         topics = np.zeros((len(texts), n_topics))
-        np.add.at(topics, topic_rows, self._loadings_by_term()[topic_columns] * topic_weights[:, None])
+        if len(topic_rows):  # entries come sorted by row: sum each row's run of terms
+            starts = np.flatnonzero(np.r_[True, topic_rows[1:] != topic_rows[:-1]])
+            weighted = self._loadings_by_term()[topic_columns] * topic_weights[:, None]
+            topics[topic_rows[starts]] = np.add.reduceat(weighted, starts, axis=0)
         return lexical, topics
 
     def _loadings_by_term(self) -> np.ndarray:
