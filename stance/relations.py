@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -718,16 +719,20 @@ class _TokenTable:
         self.kept = np.zeros(1024, dtype=bool)
         self.lexical = np.zeros(1024, dtype=np.intp)
         self.topical = np.zeros(1024, dtype=np.intp)
+        self._lock = threading.RLock()
 
     limit = 200_000  # tokens remembered; past it the table starts again, bounding its memory
 
     def ids(self, tokens: list[str]) -> list[int]:
-        if len(self.number) + len(tokens) > self.limit:
-            self.number.clear()
-        found = list(map(self.number.get, tokens))
-        if None in found:
-            found = [self._add(t) if i is None else i for t, i in zip(tokens, found, strict=True)]
-        return found
+        # gunicorn's threaded workers share this table: numbering a token and growing the arrays
+        # must not interleave, or two tokens could share a number.
+        with self._lock:
+            if len(self.number) + len(tokens) > self.limit:
+                self.number.clear()
+            found = list(map(self.number.get, tokens))
+            if None in found:
+                found = [self._add(t) if i is None else i for t, i in zip(tokens, found, strict=True)]
+            return found
 
     def _add(self, token: str) -> int:
         if token in self.number:
@@ -886,20 +891,21 @@ class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
         if table is None:
             table = self.__dict__["_token_table"] = _TokenTable(self)
         tokens = [_tokens(text) for text in texts]
-        ids = np.asarray(table.ids([t for ts in tokens for t in ts]), dtype=np.intp)
+        with table._lock:  # the numbers mean these columns only until the table starts again
+            ids = np.asarray(table.ids([t for ts in tokens for t in ts]), dtype=np.intp)
+            kept, lexical_of, topical_of = table.kept[ids], table.lexical[ids], table.topical[ids]
         row = np.repeat(np.arange(len(texts)), [len(ts) for ts in tokens])
-        kept = table.kept[ids]
-        ids, row = ids[kept], row[kept]
+        lexical_of, topical_of, row = lexical_of[kept], topical_of[kept], row[kept]
         n_topics = self.topics_.components_.shape[0]
         lexical_rows, lexical_columns, lexical_weights = _tfidf_entries(
-            row, table.lexical[ids], self.n_features, self.lexical_.idf_, len(texts)
+            row, lexical_of, self.n_features, self.lexical_.idf_, len(texts)
         )
         columns, position = np.unique(lexical_columns, return_inverse=True)
         lexical = np.zeros((len(texts), len(columns)))
         lexical[lexical_rows, position] = lexical_weights
-        in_vocabulary = table.topical[ids] >= 0
+        in_vocabulary = topical_of >= 0
         topic_rows, topic_columns, topic_weights = _tfidf_entries(
-            row[in_vocabulary], table.topical[ids][in_vocabulary], len(self.topic_terms_.idf_),
+            row[in_vocabulary], topical_of[in_vocabulary], len(self.topic_terms_.idf_),
             self.topic_terms_.idf_, len(texts),
         )  # fmt: skip
         topics = np.zeros((len(texts), n_topics))

@@ -200,3 +200,33 @@ def test_token_table_starting_again_changes_nothing(grouper, monkeypatch):
         assert np.allclose(grouper.batch_similarity(texts, NEWS[6:]), expected)
     batch_tokens = {t for text in texts + NEWS[6:] for t in _tokens(text)}
     assert set(grouper._token_table.number) == batch_tokens  # only the last batch's tokens remain
+
+
+def test_vectorising_from_many_threads_gives_the_serial_rows():
+    """gunicorn's threaded workers share the model's token table."""
+    import threading
+
+    import numpy as np
+
+    from stance.modelfile import load_model
+
+    from .conftest import MODEL
+
+    model, _ = load_model(MODEL)
+    batches = [[f"the {w} strike in port {i} ended after talks on wages {i * 7}" for w in ("dock", "rail")]
+               for i in range(40)]  # fmt: skip
+    expected = [np.asarray(model.vectorize(b, batch=True).todense()) for b in batches]
+    model.grouper.__dict__.pop("_token_table", None)  # start from an empty table
+    results = [None] * len(batches)
+
+    def work(start):
+        for i in range(start, len(batches), 4):
+            results[i] = np.asarray(model.vectorize(batches[i], batch=True).todense())
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got, want in zip(results, expected, strict=True):
+        assert np.allclose(got, want)
