@@ -6,6 +6,10 @@ anywhere else the package is installed. Gunicorn reads the module-level names be
 
 import os
 
+# Set before the app (and NumPy) load: the model multiplies small matrices, where OpenBLAS's
+# threads cost milliseconds each, and gunicorn's workers and threads are the parallelism.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 
 def _env_int(name: str, default: int, minimum: int = 1) -> int:
     """An integer setting from the environment, refusing nonsense with a message that names it."""

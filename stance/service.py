@@ -126,9 +126,8 @@ class Service:
         local = [c for members in groups for c in members]
         stored = list(candidates.values())
         row_of = {key: len(local) + i for i, key in enumerate(candidates)}
-        vectors = self.model.vectorize([c.text for c in local + stored], batch=True)
-        similarity = vectors[: len(local)] @ vectors[len(local) :].T
-        similarity = similarity.toarray() if hasattr(similarity, "toarray") else np.asarray(similarity)
+        texts = [c.text for c in local + stored]
+        similarity = np.asarray(self.model.similarity(texts))[: len(local), len(local) :]
         threshold = getattr(self.model, "group_threshold", 0.8)
         targets: list[str | None] = []
         first = 0
