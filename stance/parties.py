@@ -44,9 +44,9 @@ def _variants(alias: str) -> set[str]:
     return forms
 
 
-def _pattern(form: str) -> str:
-    body = r"\s+".join(re.escape(part) for part in form.split())
-    return rf"(?<![\w-]){body}(?![\w-])"
+# Words as the alias matcher sees them: hyphenated and possessive forms stay one word
+# ("Washington-based" is not "Washington"), other punctuation stands alone.
+_WORD = re.compile(r"[\w'’-]+|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -61,35 +61,56 @@ class Registry:
 
     def __init__(self, parties: Mapping[str, Any]):
         self.parties = validate(parties)
-        self._matchers = self._compile()
+        self._compile()
+        self._seen: dict[str, tuple[tuple[int, int], str, str] | None] = {}
 
-    def _compile(self) -> list[tuple[int, str, re.Pattern[str]]]:
-        matchers = []
-        for party in self.parties.values():
-            for alias in {party.name, *party.aliases}:
-                alias = " ".join(alias.split())
-                if not alias:
-                    continue
-                flags = 0 if _is_acronym(alias) else re.IGNORECASE
-                pattern = "|".join(_pattern(f) for f in sorted(_variants(alias), key=len, reverse=True))
-                matchers.append((len(alias), party.id, re.compile(pattern, flags)))
-        # Longest alias first, so the first hit is the best one.
-        matchers.sort(key=lambda m: -m[0])
-        return matchers
+    def _compile(self) -> None:
+        """An index of every alias form by its first word (in capitals for acronyms, in any case
+        otherwise), with the alias each form stands for: a mention is matched word by word."""
+        index: dict[bool, dict[str, list[tuple[tuple[str, ...], tuple[int, int], str]]]] = {
+            True: {},
+            False: {},
+        }
+        for order, (party, alias) in enumerate(
+            (p, " ".join(a.split())) for p in self.parties.values() for a in (p.name, *p.aliases)
+        ):
+            if not alias:
+                continue
+            exact = _is_acronym(alias)
+            rank = (len(alias), -order)  # the longest alias wins; then the one listed first
+            for form in _variants(alias):
+                words = tuple(_WORD.findall(form if exact else form.casefold()))
+                if words:
+                    index[exact].setdefault(words[0], []).append((words, rank, party.id))
+        self._index = index
+
+    def _best_in(self, mention: str) -> tuple[tuple[int, int], str, str] | None:
+        hit = self._seen.get(mention, False)
+        if hit is not False:
+            return hit  # type: ignore[return-value]
+        found = list(_WORD.finditer(mention))
+        words = [m.group(0) for m in found]
+        folded = [w.casefold() for w in words]
+        best = None
+        for i in range(len(words)):
+            for exact, seq in ((True, words), (False, folded)):
+                for form, rank, party_id in self._index[exact].get(seq[i], ()):
+                    end = i + len(form)
+                    if tuple(seq[i:end]) == form and (best is None or rank > best[0]):
+                        best = (rank, party_id, mention[found[i].start() : found[end - 1].end()])
+        if len(self._seen) > 50_000:
+            self._seen.clear()
+        self._seen[mention] = best
+        return best
 
     def match(self, *mentions: str | None) -> tuple[str | None, str | None]:
         """The party whose longest alias occurs in any mention, with that alias."""
-        best: tuple[int, str, str] | None = None
+        best = None
         for mention in mentions:
-            if not mention:
-                continue
-            for length, party_id, regex in self._matchers:
-                if best and length <= best[0]:
-                    break
-                hit = regex.search(mention)
-                if hit:
-                    best = (length, party_id, hit.group(0))
-                    break
+            if mention:
+                hit = self._best_in(mention)
+                if hit is not None and (best is None or hit[0] > best[0]):
+                    best = hit
         return (best[1], best[2]) if best else (None, None)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
