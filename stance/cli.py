@@ -97,12 +97,13 @@ def analyze(files: tuple[Path, ...], parties_file: str | None, model_path: str |
 def summary(path: Path, doc: dict[str, Any]) -> str:
     lines = [f"{path}: {len(doc['claims'])} claims, {len(doc['comparisons'])} comparisons"]
     for claim in doc["claims"]:
-        text = claim["text"] if len(claim["text"]) < 90 else claim["text"][:87] + "..."
+        text = " ".join(claim["text"].split())
+        text = text if len(text) < 90 else text[:87] + "..."
         lines.append(f"  [{claim['party'] or '-'}] {claim['speaker'] or '?'}: {text}")
     claims = {c["id"]: c for c in doc["claims"]}
     for k in doc["comparisons"]:
-        a = "; ".join(claims[c]["text"][:60] for c in k["a"]["claims"])
-        b = "; ".join(claims[c]["text"][:60] for c in k["b"]["claims"])
+        a = "; ".join(" ".join(claims[c]["text"].split())[:60] for c in k["a"]["claims"])
+        b = "; ".join(" ".join(claims[c]["text"].split())[:60] for c in k["b"]["claims"])
         lines.append(
             f"  {k['relation'].upper()} ({k['score']:.2f}) {k['a']['party']}: {a}  <>  {k['b']['party']}: {b}"
         )
