@@ -135,3 +135,18 @@ def test_nested_writes_commit_or_roll_back_together(store):
         issue = store.new_issue("answer")
         store.set_claim_issues(article_id, {"c1": issue})
     assert store.claims_for_article(article_id)[0].issue == issue
+
+
+def test_candidates_come_from_the_recent_window_and_share_two_terms(store):
+    issue = store.new_issue("port")
+    for i in range(5):
+        text = f"Dockers {i} said the port strike over wages would go on."
+        article_id, _ = store.add_article(
+            analysis(text, [claim("c1", "the port strike over wages would go on", 13)])
+        )
+        store.set_claim_issues(article_id, {"c1": issue})
+    found = store.candidate_claims(["strike", "wages", "harbour"], exclude_article="none", limit=10)
+    assert len(found) == 5
+    assert store.candidate_claims(["strike", "harbour"], exclude_article="none") == []
+    recent = store.candidate_claims(["strike", "wages"], exclude_article="none", limit=10, window=2)
+    assert len(recent) == 2
