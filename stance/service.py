@@ -113,6 +113,10 @@ class Service:
         candidates: dict[tuple[str, str], Claim] = {}
         keys_of_group: list[list[tuple[str, str]]] = []
         for members in groups:
+            if not any(c.party for c in members):
+                # Claims of no known party compare with nothing: they need no stored issue.
+                keys_of_group.append([])
+                continue
             terms = telling_terms([c.text for c in members])
             found = self.store.candidate_claims(terms, article_id, CANDIDATES_PER_ISSUE)
             keys = []

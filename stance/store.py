@@ -436,7 +436,7 @@ class Store:
         Only the `window` most recent claims are searched: a dispute is reported within weeks,
         and ranking a fixed window keeps adding an article as cheap at 100,000 articles as at 100.
         """
-        terms = [t for t in terms if t.isalnum()][:6]
+        terms = [t for t in terms if t.isalnum()][:5]
         if not terms:
             return []
         # Two telling terms in common, not one: fewer, better candidates, and a cheaper ranking.
