@@ -284,20 +284,27 @@ class Service:
 
     def expand(self, comparison: dict[str, Any]) -> dict[str, Any]:
         """A stored comparison with each claim's text, speaker and article filled in."""
-        keys = [(c["article"], c["id"]) for side in "ab" for c in comparison[side]["claims"]]
+        return self.expand_all([comparison])[0]
+
+    def expand_all(self, comparisons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Stored comparisons with their claims filled in, fetched together."""
+        keys = [(c["article"], c["id"]) for k in comparisons for side in "ab" for c in k[side]["claims"]]
         claims = self.store.get_claims(keys)
-        out = dict(comparison)
-        for side in ("a", "b"):
-            filled = []
-            for ref in comparison[side]["claims"]:
-                claim = claims.get((ref["article"], ref["id"]))
-                if claim is not None:
-                    filled.append({**_claim_dict(claim), "article": ref["article"]})
-            out[side] = {"party": comparison[side]["party"], "claims": filled}
-        return out
+        expanded = []
+        for comparison in comparisons:
+            out = dict(comparison)
+            for side in ("a", "b"):
+                filled = []
+                for ref in comparison[side]["claims"]:
+                    claim = claims.get((ref["article"], ref["id"]))
+                    if claim is not None:
+                        filled.append({**_claim_dict(claim), "article": ref["article"]})
+                out[side] = {"party": comparison[side]["party"], "claims": filled}
+            expanded.append(out)
+        return expanded
 
     def comparisons(self, **filters: Any) -> list[dict[str, Any]]:
-        return [self.expand(k) for k in self.store.find_comparisons(**filters)]
+        return self.expand_all(self.store.find_comparisons(**filters))
 
     def issue(self, issue_id: str) -> dict[str, Any]:
         """An issue with its claims by party, across articles, and its comparisons."""

@@ -611,19 +611,20 @@ class Store:
         return out
 
     def get_claims(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Claim]:
-        """Claims by (article id, claim id)."""
+        """Claims by (article id, claim id), in one query per few hundred keys."""
         out: dict[tuple[str, str], Claim] = {}
-        by_article: dict[str, list[str]] = {}
-        for article_id, claim_id in keys:
-            by_article.setdefault(article_id, []).append(claim_id)
-        for article_id, ids in by_article.items():
-            marks = ",".join("?" * len(ids))
+        unique = list(dict.fromkeys(keys))
+        for at in range(0, len(unique), 400):
+            chunk = unique[at : at + 400]
+            values = ",".join("(?, ?)" for _ in chunk)
             rows = self.db.execute(
-                f"select * from claims where article_id = ? and id in ({marks})", [article_id, *ids]
+                f"with wanted(article_id, id) as (values {values}) "
+                "select c.* from wanted w join claims c on c.article_id = w.article_id and c.id = w.id",
+                [part for key in chunk for part in key],
             ).fetchall()
             for row in rows:
                 claim = self._claim(row)
-                out[(article_id, claim.id)] = claim
+                out[(claim.article_id, claim.id)] = claim  # type: ignore[attr-defined]
         return out
 
     def article_meta(self, ids: list[str]) -> dict[str, dict[str, Any]]:
