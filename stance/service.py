@@ -271,7 +271,8 @@ class Service:
                     comparison[side]["claims"] = [c["id"] for c in comparison[side]["claims"]]
                 within.append(comparison)
             else:
-                related.append(self.expand(comparison))
+                related.append(comparison)
+        related = self.expand_all(related)
         article = {k: row[k] for k in ("id", "title", "source", "published", "url", "text")}
         return {
             "article": article,
