@@ -1,6 +1,6 @@
 """One article, analysed end to end, with no database: the stages in order.
 
-extract claims -> split coordinated reports -> tag parties -> group into issues
+extract claims -> split coordinated reports -> give carried-on accounts their voice -> tag parties -> group into issues
 -> compare the parties.
 The CLI's `analyze` and the service both call `analyze`, so every interface
 returns the same document.
@@ -14,6 +14,7 @@ from stance.attribution import extract_claims
 from stance.clauses import split_claims
 from stance.document import Analysis, Article
 from stance.parties import Registry, tag_claims
+from stance.voices import assign_voices
 
 if TYPE_CHECKING:
     from stance.relations import StanceModel
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 def analyze(article: Article, registry: Registry, model: StanceModel | None = None) -> Analysis:
     """The analysis document of one article (issues and comparisons need a model)."""
-    claims = split_claims(extract_claims(article.text), article.text)
+    claims = assign_voices(split_claims(extract_claims(article.text), article.text), article.text)
     tag_claims(claims, registry, article.text)
     analysis = Analysis(article=article, claims=claims)
     if model is not None:

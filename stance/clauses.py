@@ -4,6 +4,10 @@
 the best it could make" reports two things, which can belong to two issues and
 clash with two different accounts. Attribution corpora annotate such a report as
 one content span, so the extractor keeps it whole and this stage splits it.
+
+The same goes for a report that runs across its own attribution: '"It was all the
+sanctions," an official said. "It tallies up to billions."' is two quotes, and a
+claim's text holds what was said, never the "an official said" between them.
 """
 
 from __future__ import annotations
@@ -56,9 +60,110 @@ def _inside_quote(text: str, start: int, at: int) -> bool:
     return straight or curly
 
 
+_OPENING_MARKS = "\"“‘'"
+_CLOSING_MARKS = "\"”’'"
+# After an attribution, a new statement starts with a capital (a new sentence) or a conjunction.
+_NEXT_STATEMENT = re.compile(
+    r"(?:[\"“‘']?\s*(?=[\"“‘']?[A-Z0-9]))|(?:[Aa]nd|[Bb]ut)\s+(?:also\s+)?(?:that\s+)?"
+)
+_ATTRIBUTION_TAIL = 60  # "told reporters on Friday." - how far an attribution runs past its cue
+
+
+def _attribution_span(claim: Claim) -> tuple[int, int] | None:
+    """The speaker and cue of `claim` as one span (the cue alone when the speaker is elsewhere)."""
+    if not claim.cue_span:
+        return None
+    start, end = claim.cue_span
+    if claim.speaker_span and abs(claim.speaker_span[0] - start) < _ATTRIBUTION_TAIL:
+        start, end = min(start, claim.speaker_span[0]), max(end, claim.speaker_span[1])
+    return start, end
+
+
+def _cut_at(claim: Claim, text: str, start: int, end: int) -> list[tuple[int, int]] | None:
+    """The statements on either side of an attribution [start, end) lying inside `claim`,
+    or None when the attribution interrupts one sentence ('"We are," he said, "ready."')."""
+    left = start
+    while left > claim.start and (text[left - 1].isspace() or text[left - 1] in ",;:—–" + _CLOSING_MARKS):
+        left -= 1
+    right, limit = end, min(claim.end, end + _ATTRIBUTION_TAIL)
+    while right < limit and text[right] not in ".,;:!?" + _OPENING_MARKS:
+        right += 1
+    if right >= claim.end:
+        return [(claim.start, left)]
+    if text[right] in _OPENING_MARKS and not text[end:right].strip():
+        return None  # 'he said "..."': the attribution introduces what follows
+    right += 1 if text[right] in ".,;:!?" else 0
+    while right < claim.end and text[right].isspace():
+        right += 1
+    follow = _NEXT_STATEMENT.match(text, right, claim.end)
+    if follow is None:
+        return None
+    right = follow.end()
+    while right < claim.end and (text[right].isspace() or text[right] in _OPENING_MARKS):
+        right += 1
+    return [(claim.start, left), (right, claim.end)]
+
+
+def cut_attributions(claim: Claim, text: str, attributions: list[tuple[int, int, Claim]]) -> list[Claim]:
+    """`claim` without the attributions inside it: its own ("..., the official said. ...") and
+    another claim's whose report it overran; a claim holding another claim's whole report keeps it
+    (a nested report: 'the official said Trump had urged Kim ...')."""
+    spans = [(claim.start, claim.end)]
+    for start, end, owner in attributions:
+        if not (claim.start < start and end <= claim.end) or (owner is not claim and _holds(claim, owner)):
+            continue
+        out = []
+        for s, e in spans:
+            if s < start and end <= e:
+                piece = Claim(text=text[s:e], start=s, end=e)
+                cut = _cut_at(piece, text, start, end)
+                if cut is None:
+                    return [claim]
+                out.extend(cut)
+            else:
+                out.append((s, e))
+        spans = out
+    spans = [_trimmed_quote(text, *_trimmed(text, s, e)) for s, e in spans]
+    spans = [(s, e) for s, e in spans if _words(text[s:e]) >= 2]
+    if spans == [(claim.start, claim.end)] or not spans:
+        return [claim]
+    return [replace(claim, text=text[s:e], start=s, end=e, kind=_kind(claim, text, s, e)) for s, e in spans]
+
+
+def _holds(claim: Claim, other: Claim) -> bool:
+    return claim.start <= other.start and other.end <= claim.end
+
+
+def _trimmed_quote(text: str, start: int, end: int) -> tuple[int, int]:
+    """Without a quotation mark left unpaired at either end."""
+    inner = text[start:end]
+    if inner and inner[0] in _OPENING_MARKS and not any(m in inner[1:] for m in _CLOSING_MARKS[:2]):
+        start += 1
+    if inner and inner[-1] in _CLOSING_MARKS and not any(m in inner[:-1] for m in _OPENING_MARKS[:2]):
+        end -= 1
+    return _trimmed(text, start, end)
+
+
+def _kind(claim: Claim, text: str, start: int, end: int) -> str:
+    """A piece that sits between quotation marks is a direct quote."""
+    if claim.kind == "direct":
+        return "direct"
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
+    opened = any(m in before for m in '"“')
+    closed = any(m in after for m in '"”') or end == claim.end
+    return "direct" if opened and closed and not any(m in text[start:end] for m in '"“”') else claim.kind
+
+
 def split_claims(claims: list[Claim], text: str) -> list[Claim]:
     """Every claim split into its statements, renumbered c1, c2, ... in text order."""
-    out = [part for claim in claims for part in split_claim(claim, text)]
+    attributions = [(*span, c) for c in claims if (span := _attribution_span(c))]
+    out = [
+        part
+        for claim in claims
+        for piece in cut_attributions(claim, text, attributions)
+        for part in split_claim(piece, text)
+    ]
     out.sort(key=lambda c: (c.start, c.end))
     for number, claim in enumerate(out, start=1):
         claim.id = f"c{number}"

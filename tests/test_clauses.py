@@ -38,3 +38,69 @@ def test_split_claims_renumbers_in_text_order():
     claims = split_claims([claim_of(TEXT, content), later], TEXT)
     assert [c.id for c in claims] == ["c1", "c2", "c3"]
     assert [c.start for c in claims] == sorted(c.start for c in claims)
+
+
+def span(text: str, words: str) -> list[int]:
+    at = text.index(words)
+    return [at, at + len(words)]
+
+
+def test_a_quote_running_across_its_attribution_becomes_two_quotes():
+    text = (
+        '"The strike cost the port every shipment this week," a union spokeswoman told reporters. '
+        '"It adds up to millions of dollars."'
+    )
+    quote = text[1:-1]
+    claim = Claim(
+        text=quote, start=1, end=len(text) - 1, speaker="a union spokeswoman", kind="direct",
+        speaker_span=[text.index("a union"), text.index(" told")],
+        cue="told", cue_span=[text.index("told"), text.index("told") + 4],
+    )  # fmt: skip
+    parts = split_claims([claim], text)
+    assert [p.text for p in parts] == [
+        "The strike cost the port every shipment this week",
+        "It adds up to millions of dollars.",
+    ]
+    assert all(p.kind == "direct" and text[p.start : p.end] == p.text for p in parts)
+    assert all(p.speaker == "a union spokeswoman" for p in parts)
+
+
+def test_reported_speech_running_past_its_attribution_splits_at_the_conjunction():
+    text = (
+        "Wages rose less than anyone expected, she said, and the new contract had failed to end the dispute."
+    )
+    claim = Claim(
+        text=text[:-1], start=0, end=len(text) - 1, speaker="she", speaker_span=span(text, "she"),
+        cue="said", cue_span=span(text, "said"),
+    )  # fmt: skip
+    assert [p.text for p in split_claims([claim], text)] == [
+        "Wages rose less than anyone expected",
+        "the new contract had failed to end the dispute",
+    ]
+
+
+def test_an_attribution_inside_one_quoted_sentence_leaves_it_whole():
+    text = '"We are," the mayor said, "ready to talk to anyone who wants to end this."'
+    claim = Claim(
+        text=text[1:-1], start=1, end=len(text) - 1, kind="direct", speaker="the mayor",
+        speaker_span=span(text, "the mayor"), cue="said", cue_span=span(text, "said"),
+    )  # fmt: skip
+    assert split_claims([claim], text) == [claim]
+
+
+def test_a_report_that_overran_another_claims_attribution_is_cut_there_but_nested_reports_stay():
+    text = "The mayor had urged the union to accept the offer, the spokesman said."
+    outer = Claim(
+        text=text[: text.index(",")], start=0, end=text.index(","), speaker="the spokesman",
+        speaker_span=span(text, "the spokesman"), cue="said", cue_span=span(text, "said"),
+    )  # fmt: skip
+    inner_start = text.index("the union")
+    inner = Claim(
+        text=text[inner_start:-1], start=inner_start, end=len(text) - 1, speaker="The mayor",
+        speaker_span=span(text, "The mayor"), cue="had urged", cue_span=span(text, "had urged"),
+    )  # fmt: skip
+    parts = split_claims([outer, inner], text)
+    assert [p.text for p in parts] == [
+        "The mayor had urged the union to accept the offer",
+        "the union to accept the offer",
+    ]

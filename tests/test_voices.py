@@ -1,0 +1,69 @@
+from stance.analysis import analyze
+from stance.document import Article, Claim
+from stance.parties import Registry
+from stance.voices import assign_voices, carried_voice, is_speech
+
+TEXT = (
+    '"They wanted every checkpoint removed," a senior army officer told reporters.\n\n'
+    'In return, they were only offering to disarm "a handful of their fighters", he added.'
+)
+
+
+def claim(text: str, words: str, speaker: str, mention: str, cue: str, sentence: tuple[int, int]) -> Claim:
+    start = text.index(words)
+    at = text.index(mention)
+    cue_at = text.index(cue)
+    return Claim(
+        text=words, start=start, end=start + len(words), speaker=speaker,
+        speaker_span=[at, at + len(mention)], cue=cue, cue_span=[cue_at, cue_at + len(cue)],
+        sentence_span=list(sentence),
+    )  # fmt: skip
+
+
+def test_verbs_of_saying_are_told_from_verbs_of_action():
+    assert is_speech("said") and is_speech("has told") and is_speech("according to")
+    assert not is_speech("offering") and not is_speech("demanded") and not is_speech(None)
+
+
+def test_a_quoted_fragment_after_a_pronoun_and_an_action_carries_on_the_previous_account():
+    first_end = TEXT.index("\n")
+    officer = claim(TEXT, "They wanted every checkpoint removed", "a senior army officer",
+                    "a senior army officer", "told", (0, first_end))  # fmt: skip
+    rebels = claim(TEXT, 'to disarm "a handful of their fighters"', "the rebels", "they",
+                   "offering", (first_end + 2, len(TEXT)))  # fmt: skip
+    assert carried_voice(rebels, [officer, rebels], TEXT) is officer
+    voiced = assign_voices([officer, rebels], TEXT)
+    assert voiced[1].speaker == "a senior army officer" and voiced[1].cue == "told"
+    assert voiced[1].text == rebels.text and voiced[1].confidence < rebels.confidence
+    assert voiced[0] == officer
+
+
+def test_speech_verbs_named_subjects_unquoted_content_or_a_gap_keep_their_speaker():
+    text = TEXT.replace("they were only offering", "the rebels were only offering")
+    first_end = text.index("\n")
+    officer = claim(text, "They wanted every checkpoint removed", "a senior army officer",
+                    "a senior army officer", "told", (0, first_end))  # fmt: skip
+    named = claim(text, 'to disarm "a handful of their fighters"', "the rebels", "the rebels",
+                  "offering", (first_end + 2, len(text)))  # fmt: skip
+    assert carried_voice(named, [officer, named], text) is None
+    far = TEXT.replace("\n\nIn return", "\n\nTalks resumed. In return")
+    first_end = far.index("\n")
+    officer = claim(far, "They wanted every checkpoint removed", "a senior army officer",
+                    "a senior army officer", "told", (0, first_end))  # fmt: skip
+    late = claim(far, 'to disarm "a handful of their fighters"', "the rebels", "they", "offering",
+                 (far.index("In return"), len(far)))  # fmt: skip
+    assert carried_voice(late, [officer, late], far) is None
+
+
+def test_the_whole_analysis_gives_the_carried_on_account_to_its_party():
+    text = (
+        "The rebels said they would hand over all their heavy weapons.\n\n"
+        '"It was every checkpoint in the province," a senior army officer told reporters.\n\n'
+        'In return, they were only offering to disarm "a handful of their fighters", a small '
+        "part of the force.\n"
+    )
+    registry = Registry({"army": {"name": "Army", "aliases": ["army officer"]},
+                         "rebels": {"name": "Rebels", "aliases": ["rebels"]}})  # fmt: skip
+    doc = analyze(Article(text=text), registry)
+    fragment = [c for c in doc.claims if "a handful" in c.text]
+    assert fragment and all(c.party == "army" for c in fragment)
