@@ -6,7 +6,9 @@ distance threshold joins claims that are close enough; claims about nothing in c
 
 Comparing: within an issue, every claim of one party is classified against every claim of each other
 party in one batch; the pairs that conflict (or agree) become one Comparison per issue, party pair and
-relation, listing the claims involved on each side and what clashes.
+relation, listing the claims involved on each side and what clashes. One subject reporting two things
+in one sentence ("It described the talks as successful and said the leaders would meet again") makes one
+statement: a side that lists one of its claims lists the other too, even when it sits in another issue.
 """
 
 from __future__ import annotations
@@ -176,6 +178,7 @@ def compare(claims: list[Claim], issues: list[Issue], model: StanceModel) -> lis
     for (issue_id, p, q, left, right), (relation, score, clash) in zip(jobs, results, strict=True):
         if relation is not None:
             found[(issue_id, p, q, relation)].append((score, left, right, clash))
+    mates = statement_mates(claims)
     comparisons = []
     for number, ((issue_id, p, q, relation), hits) in enumerate(found.items(), start=1):
         hits.sort(key=lambda h: -h[0])
@@ -188,12 +191,31 @@ def compare(claims: list[Claim], issues: list[Issue], model: StanceModel) -> lis
                 issue=issue_id,
                 relation=relation,
                 score=round(hits[0][0], 4),
-                a=Side(party=p, claims=_unique(h[1].id for h in hits)),
-                b=Side(party=q, claims=_unique(h[2].id for h in hits)),
+                a=Side(party=p, claims=_with_mates([h[1].id for h in hits], mates)),
+                b=Side(party=q, claims=_with_mates([h[2].id for h in hits], mates)),
                 contrast=contrast[:4],
             )
         )
     return comparisons
+
+
+def statement_mates(claims: list[Claim]) -> dict[str, list[str]]:
+    """Claim id -> the claims its speaker made with other cues in the same sentence (one statement)."""
+    statements: dict[tuple, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        if claim.speaker_span and claim.sentence_span and claim.cue_span:
+            statements[(*claim.speaker_span, *claim.sentence_span)].append(claim)
+    mates: dict[str, list[str]] = {}
+    for members in statements.values():
+        for claim in members:
+            others = [m.id for m in members if m.cue_span != claim.cue_span]
+            if others:
+                mates[claim.id] = others
+    return mates
+
+
+def _with_mates(ids: list[str], mates: dict[str, list[str]]) -> list[str]:
+    return _unique([*ids, *(m for claim_id in ids for m in mates.get(claim_id, ()))])
 
 
 def _unique(ids) -> list[str]:
@@ -209,4 +231,5 @@ __all__ = [
     "content_stems",
     "group_claims",
     "issue_label",
+    "statement_mates",
 ]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from stance.document import Claim
-from stance.issues import compare, group_claims, issue_label
+from stance.document import Claim, Issue
+from stance.issues import compare, group_claims, issue_label, statement_mates
 from stance.modelfile import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,3 +249,35 @@ def test_issue_label_prefers_shared_rare_words(model):
         ["the tariffs on steel were lifted", "steel tariffs remain", "tariffs hurt steel mills"], model
     )
     assert set(label.split()[:2]) == {"steel", "tariffs"}
+
+
+def test_one_subject_reporting_two_things_in_a_sentence_is_listed_whole(model):
+    text = (
+        "The ministry described the round of talks as constructive and said the negotiators would meet "
+        "again next month. The union said it hoped to meet the negotiators again soon."
+    )
+
+    def claim_at(words, cue, speaker, party, number):
+        start = text.index(words)
+        subject = text.index(speaker)
+        sentence_end = text.index(".") + 1
+        sentence = [0, sentence_end] if start < sentence_end else [sentence_end + 1, len(text)]
+        return Claim(text=words, start=start, end=start + len(words), party=party, id=f"c{number}",
+                     speaker=speaker, speaker_span=[subject, subject + len(speaker)],
+                     cue=cue, cue_span=[text.index(cue), text.index(cue) + len(cue)],
+                     sentence_span=sentence)  # fmt: skip
+
+    praise = claim_at("the round of talks as constructive", "described", "The ministry", "ministry", 1)
+    meet = claim_at("the negotiators would meet again next month", "said the", "The ministry", "ministry", 2)
+    hope = claim_at("it hoped to meet the negotiators again soon", "said it", "The union", "union", 3)
+    claims = [praise, meet, hope]
+    issues = [
+        Issue(id="i1", label="talks", claims=["c1"]),
+        Issue(id="i2", label="meeting", claims=["c2", "c3"]),
+    ]
+    agreements = [k for k in compare(claims, issues, model) if k.issue == "i2" and k.relation == "agree"]
+    assert agreements, "the two accounts of meeting again agree"
+    ministry_side = next(s for k in agreements for s in (k.a, k.b) if s.party == "ministry")
+    assert ministry_side.claims == ["c2", "c1"]
+    # Another speaker's claim in the same issue is no mate.
+    assert statement_mates(claims) == {"c1": ["c2"], "c2": ["c1"]}
