@@ -13,6 +13,7 @@ from stance.document import KINDS, RELATIONS, Claim
 from stance.ingest import InputError, clean_text, decode, make_article
 from stance.parties import Registry
 from stance.problems import Problem
+from stance.service import claim_fields
 
 bp = Blueprint("api", __name__)
 
@@ -144,7 +145,7 @@ def list_claims() -> Response:
         after=int_arg("after"),
         limit=limit,
     )
-    out = [{**c.to_dict(), "article": c.article_id} for c in claims]  # type: ignore[attr-defined]
+    out = [{**claim_fields(c), "article": c.article_id} for c in claims]  # type: ignore[attr-defined]
     return jsonify(claims=out, next=token)
 
 
@@ -223,11 +224,22 @@ def client_claim(item: Any, index: int, text: str, registry: Registry) -> Claim:
     )
 
 
+def cached_json(service: Any, key: tuple, compute: Any) -> Response:
+    """A JSON response computed once per data version: every write anywhere invalidates it."""
+    body = service.cached(key, lambda: current_app.json.dumps(compute()) + "\n")
+    return current_app.response_class(body, mimetype="application/json")
+
+
 @bp.get("/api/issues")
 def list_issues() -> Response:
     min_claims = int_arg("min_claims", 2, 1, 1000) or 2
     limit = int_arg("limit", 200, 1, 1000) or 200
-    return jsonify(issues=get_store().list_issues(min_claims=min_claims, limit=limit))
+    service = get_service()
+    return cached_json(
+        service,
+        ("issues", min_claims, limit),
+        lambda: {"issues": service.store.list_issues(min_claims=min_claims, limit=limit)},
+    )
 
 
 @bp.get("/api/issues/<issue_id>")
@@ -240,15 +252,19 @@ def list_comparisons() -> Response:
     relation = text_arg("relation", 20)
     if relation is not None and relation not in RELATIONS:
         raise Problem(400, f"'relation' must be one of {', '.join(RELATIONS)}")
-    limit = int_arg("limit", 200, 1, 1000) or 200
-    comparisons = get_service().comparisons(
-        issue=text_arg("issue", 64),
-        party=text_arg("party", 64),
-        relation=relation,
-        article=text_arg("article", 64),
-        limit=limit,
+    filters = {
+        "issue": text_arg("issue", 64),
+        "party": text_arg("party", 64),
+        "relation": relation,
+        "article": text_arg("article", 64),
+        "limit": int_arg("limit", 200, 1, 1000) or 200,
+    }
+    service = get_service()
+    return cached_json(
+        service,
+        ("comparisons", *filters.items()),
+        lambda: {"comparisons": service.comparisons(**filters)},
     )
-    return jsonify(comparisons=comparisons)
 
 
 @bp.get("/api/parties")

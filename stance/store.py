@@ -8,10 +8,14 @@ moves forward by numbered migrations recorded in `migrations`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import dataclasses
 import hashlib
 import json
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,7 +26,8 @@ from sqlite_utils import Database
 
 from stance.document import Analysis, Claim
 
-CANDIDATE_WINDOW = 25_000  # claims, about a thousand articles
+CANDIDATE_WINDOW = 25_000
+_CLAIM_FIELDS = [f.name for f in dataclasses.fields(Claim)]  # claims, about a thousand articles
 
 
 class NotFound(LookupError):
@@ -120,33 +125,132 @@ def _migration_1(db: Database) -> None:
     db["counters"].create({"name": str, "value": int}, pk="name")
 
 
-MIGRATIONS = [_migration_1]
+def _migration_2(db: Database) -> None:
+    """Indexes for the read paths that aggregate or rank, the data version counter, and a
+    full-text trigger that fires only when the indexed columns change.
+
+    claims(issue_id, party, article_id) lets the issue list count claims, parties and articles
+    from the index alone; comparisons(issue_id, relation, score) serves its conflict counts;
+    the rank index walks comparisons in the order the API lists them (conflicts first, by score)
+    so a page needs no sort of every comparison; party_a/party_b serve the party filter.
+    """
+    db.execute(
+        "create index if not exists idx_claims_issue_party_article on claims(issue_id, party, article_id)"
+    )
+    db.execute(
+        "create index if not exists idx_comparisons_issue_relation on comparisons(issue_id, relation, score)"
+    )
+    db.execute(f"create index if not exists idx_comparisons_rank on comparisons({_RANK_INDEX})")
+    db.execute("create index if not exists idx_comparisons_party_a on comparisons(party_a)")
+    db.execute("create index if not exists idx_comparisons_party_b on comparisons(party_b)")
+    db.execute("insert or ignore into counters (name, value) values ('data_version', 0)")
+    # The full-text index holds text and speaker only: linking a claim to its issue or re-tagging
+    # its party (an update of other columns) no longer deletes and re-indexes its text.
+    db.execute('drop trigger if exists "claims_au"')
+    db.execute(
+        'create trigger "claims_au" after update of "text", "speaker" on "claims" begin\n'
+        '  insert into "claims_fts" ("claims_fts", rowid, "text", "speaker") '
+        'values (\'delete\', old.rowid, old."text", old."speaker");\n'
+        '  insert into "claims_fts" (rowid, "text", "speaker") values (new.rowid, new."text", new."speaker");\n'
+        "end"
+    )
+    # Merge the segments the old trigger left behind (every link rewrote a claim's entry).
+    db.execute("insert into claims_fts (claims_fts) values ('optimize')")
+
+
+# The order comparisons are listed in (conflicts first, strongest first), as the index spells it.
+_RANK_INDEX = "(relation = 'conflict') desc, score desc, id"
+_RANK_ORDER = "(k.relation = 'conflict') desc, k.score desc, k.id"
+
+MIGRATIONS = [_migration_1, _migration_2]
+
+# Idle connections kept per database file and process: opening a connection (pragmas, schema
+# check) and closing the last one (SQLite checkpoints the whole WAL then) cost more than most
+# requests. Keyed by process id, so a forked gunicorn worker never uses its master's connections,
+# and by the file's device and inode, so a database replaced on disk is opened afresh.
+POOL_SIZE = 8
+_POOL_LOCK = threading.Lock()
+_IDLE: dict[tuple[int, str, int, int], list[Database]] = {}
+
+
+def _pool_key(path: str | Path) -> tuple[int, str, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (os.getpid(), os.path.abspath(path), info.st_dev, info.st_ino)
+
+
+def _take_idle(key: tuple[int, str, int, int] | None) -> Database | None:
+    if key is None:
+        return None
+    with _POOL_LOCK:
+        idle = _IDLE.get(key)
+        return idle.pop() if idle else None
+
+
+def _close_idle() -> None:
+    """Close this process's idle connections (at exit: SQLite then checkpoints the WAL)."""
+    with _POOL_LOCK:
+        mine = [key for key in _IDLE if key[0] == os.getpid()]
+        for key in mine:
+            for db in _IDLE.pop(key):
+                with contextlib.suppress(sqlite3.Error):
+                    db.close()
+
+
+atexit.register(_close_idle)
 
 
 class Store:
     """Domain verbs over one SQLite database."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, pool_key: tuple[int, str, int, int] | None = None):
         self.db = db
         self._depth = 0
+        self._pool_key = pool_key
+        self._closed = False
+
+    @property
+    def path(self) -> str | None:
+        """The database file (absolute), or None for an in-memory database."""
+        return self._pool_key[1] if self._pool_key else None
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
-        """Open (and create) the database at `path`, ready for concurrent use."""
-        if str(path) != ":memory:":
+        """Open (and create) the database at `path`, ready for concurrent use.
+
+        Reuses an idle connection this process opened on the same file, if there is one.
+        """
+        memory = str(path) == ":memory:"
+        if not memory:
+            idle = _take_idle(_pool_key(path))
+            if idle is not None:
+                return cls(idle, _pool_key(path))
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         db = Database(conn)
         db.execute("PRAGMA busy_timeout = 30000")
-        if str(path) != ":memory:":
+        if not memory:
             _retry(lambda: db.execute("PRAGMA journal_mode = WAL"))
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
-        store = cls(db)
+        store = cls(db, None if memory else _pool_key(path))
         store.migrate()
         return store
 
     def close(self) -> None:
+        """Give the connection back to the process's idle pool (or close it)."""
+        if self._closed:
+            return
+        self._closed = True
+        key = self._pool_key
+        if key is not None and key[0] == os.getpid() and not self.db.conn.in_transaction:
+            with _POOL_LOCK:
+                idle = _IDLE.setdefault(key, [])
+                if len(idle) < POOL_SIZE:
+                    idle.append(self.db)
+                    return
         self.db.close()
 
     # -- schema -------------------------------------------------------------
@@ -195,9 +299,32 @@ class Store:
                 self.db.conn.execute("ROLLBACK")
             raise
         else:
+            # Every committed write moves the data version on: readers key their caches on it.
+            self.db.conn.execute(
+                "insert into counters (name, value) values ('data_version', 1) "
+                "on conflict(name) do update set value = value + 1"
+            )
             _retry(lambda: self.db.conn.execute("COMMIT"))
         finally:
             self._depth = 0
+
+    def data_version(self) -> int:
+        """A number that changes with every committed write, in any process."""
+        row = self.db.execute("select value from counters where name = 'data_version'").fetchone()
+        return row[0] if row else 0
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Database]:
+        """Reads that all see the same committed state (one read transaction)."""
+        if self.db.conn.in_transaction:
+            yield self.db
+            return
+        self.db.conn.execute("BEGIN")
+        try:
+            yield self.db
+        finally:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("COMMIT")
 
     def _next_id(self, name: str, prefix: str) -> str:
         row = self.db.execute("select value from counters where name = ?", [name]).fetchone()
@@ -228,20 +355,15 @@ class Store:
             if row:
                 return row[0], False
             article_id = digest[:12]
-            db["articles"].insert(
-                {
-                    "id": article_id,
-                    "text_hash": digest,
-                    "title": article.title,
-                    "source": article.source,
-                    "published": article.published,
-                    "url": article.url,
-                    "text": article.text,
-                    "created": now(),
-                    "model": json.dumps(analysis.model),
-                    "analysed": now(),
-                }
-            )
+            stamp = now()
+            db.execute(
+                "insert into articles (id, text_hash, title, source, published, url, text, created, "
+                "model, analysed) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    article_id, digest, article.title, article.source, article.published, article.url,
+                    article.text, stamp, json.dumps(analysis.model), stamp,
+                ],
+            )  # fmt: skip
             self._insert_claims(article_id, analysis.claims)
         article.id = article_id
         return article_id, True
@@ -249,7 +371,7 @@ class Store:
     def _insert_claims(self, article_id: str, claims: list[Claim], origin: str = "extracted") -> None:
         rows = []
         for claim in claims:
-            row = claim.to_dict()
+            row = {name: getattr(claim, name) for name in _CLAIM_FIELDS}
             row["article_id"] = article_id
             # Issue ids from one article's analysis are local; the archive links claims
             # to stored issues afterwards (Service.link_issues), in the same transaction.
@@ -260,7 +382,12 @@ class Store:
                 row[key] = json.dumps(row[key]) if row[key] is not None else None
             rows.append(row)
         if rows:
-            self.db["claims"].insert_all(rows, pk=("article_id", "id"))
+            columns = list(rows[0])
+            self.db.conn.executemany(
+                f"insert into claims ({', '.join(f'[{c}]' for c in columns)}) "
+                f"values ({', '.join('?' for _ in columns)})",
+                [[row[c] for c in columns] for row in rows],
+            )
 
     def replace_claims(self, article_id: str, claims: list[Claim], model: dict[str, Any]) -> None:
         """Swap an article's claims for a new analysis (re-analysis, client-tagged claims)."""
@@ -347,41 +474,38 @@ class Store:
     # -- claims -------------------------------------------------------------
 
     def claims_for_article(self, article_id: str) -> list[Claim]:
-        rows = self.db.execute(
-            "select * from claims where article_id = ? order by start, id", [article_id]
-        ).fetchall()
-        return [self._claim(r) for r in rows]
+        return self._claims("select * from claims where article_id = ? order by start, id", [article_id])
 
-    def _claim(self, row: tuple | dict) -> Claim:
-        if not isinstance(row, dict):
-            row = dict(zip(self._claim_cols(), row, strict=True))
-        data = dict(row)
-        for key in ("speaker_span", "cue_span", "sentence_span"):
-            data[key] = json.loads(data[key]) if data[key] else None
+    def _claims(self, sql: str, params: list[Any], skip: int = 0) -> list[Claim]:
+        """Claims from a query whose columns, after the first `skip`, are the claims table's."""
+        cursor = self.db.execute(sql, params)
+        columns = [d[0] for d in cursor.description][skip:]
+        return [self._claim(dict(zip(columns, row[skip:], strict=True))) for row in cursor.fetchall()]
+
+    def _claim(self, data: dict[str, Any]) -> Claim:
+        spans = {
+            key: json.loads(data[key]) if data[key] else None
+            for key in ("speaker_span", "cue_span", "sentence_span")
+        }
         claim = Claim(
             text=data["text"],
             start=data["start"],
             end=data["end"],
             speaker=data["speaker"],
-            speaker_span=data["speaker_span"],
+            speaker_span=spans["speaker_span"],
             cue=data["cue"],
-            cue_span=data["cue_span"],
+            cue_span=spans["cue_span"],
             kind=data["kind"],
             party=data["party"],
             issue=data["issue_id"],
             confidence=data["confidence"],
             id=data["id"],
-            sentence_span=data["sentence_span"],
+            sentence_span=spans["sentence_span"],
             speaker_resolved_from=data["speaker_resolved_from"],
         )
         claim.article_id = data["article_id"]  # type: ignore[attr-defined]
         claim.origin = data["origin"]  # type: ignore[attr-defined]
         return claim
-
-    def _claim_cols(self) -> list[str]:
-        if not hasattr(self, "_claim_columns"):
-            self._claim_columns = [c.name for c in self.db["claims"].columns]
-        return self._claim_columns
 
     def find_claims(
         self,
@@ -423,8 +547,10 @@ class Store:
         if where:
             sql += " where " + " and ".join(where)
         sql += " order by c.rowid desc limit ?"
-        rows = self.db.execute(sql, [*params, limit + 1]).fetchall()
-        claims = [self._claim(r[1:]) for r in rows[:limit]]
+        cursor = self.db.execute(sql, [*params, limit + 1])
+        columns = [d[0] for d in cursor.description][1:]
+        rows = cursor.fetchall()
+        claims = [self._claim(dict(zip(columns, r[1:], strict=True))) for r in rows[:limit]]
         token = rows[limit - 1][0] if len(rows) > limit else None
         return claims, token
 
@@ -443,27 +569,24 @@ class Store:
         pairs = [f'("{a}" AND "{b}")' for i, a in enumerate(terms) for b in terms[i + 1 :]]
         query = " OR ".join(pairs) if pairs else f'"{terms[0]}"'
         newest = self.db.execute("select max(rowid) from claims").fetchone()[0] or 0
-        rows = self.db.execute(
+        return self._claims(
             "select c.* from claims_fts f join claims c on c.rowid = f.rowid "
             "where claims_fts match ? and f.rowid > ? and c.article_id != ? and c.issue_id is not null "
             "order by bm25(claims_fts) limit ?",
             [query, newest - window, exclude_article, limit],
-        ).fetchall()
-        return [self._claim(r) for r in rows]
+        )
 
     def claims_for_issue(self, issue_id: str, limit: int = 200) -> list[Claim]:
-        rows = self.db.execute(
+        return self._claims(
             "select * from claims where issue_id = ? order by rowid desc limit ?", [issue_id, limit]
-        ).fetchall()
-        return [self._claim(r) for r in rows]
+        )
 
     def set_claim_issues(self, article_id: str, issue_of: dict[str, str]) -> None:
         with self.write() as db:
-            for claim_id, issue_id in issue_of.items():
-                db.execute(
-                    "update claims set issue_id = ? where article_id = ? and id = ?",
-                    [issue_id, article_id, claim_id],
-                )
+            db.conn.executemany(
+                "update claims set issue_id = ? where article_id = ? and id = ?",
+                [[issue_id, article_id, claim_id] for claim_id, issue_id in issue_of.items()],
+            )
 
     def set_claim_party(
         self, article_id: str, claim_id: str, party: str | None, origin: str = "corrected"
@@ -476,18 +599,27 @@ class Store:
             )
             if cur.rowcount == 0:
                 raise NotFound(f"no claim {claim_id!r} in article {article_id!r}")
-        row = self.db.execute(
-            "select * from claims where article_id = ? and id = ?", [article_id, claim_id]
-        ).fetchone()
-        return self._claim(row)
+        [claim] = self._claims("select * from claims where article_id = ? and id = ?", [article_id, claim_id])
+        return claim
 
     # -- issues -------------------------------------------------------------
 
     def new_issue(self, label: str) -> str:
         with self.write() as db:
             issue_id = self._next_id("issue", "i")
-            db["issues"].insert({"id": issue_id, "label": label, "created": now(), "updated": now()})
+            stamp = now()
+            db.execute(
+                "insert into issues (id, label, created, updated) values (?, ?, ?, ?)",
+                [issue_id, label, stamp, stamp],
+            )
         return issue_id
+
+    def issue_labels(self, ids: list[str]) -> dict[str, str]:
+        """The labels of the issues given (those that exist), in one query."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return dict(self.db.execute(f"select id, label from issues where id in ({marks})", ids).fetchall())
 
     def update_issue_label(self, issue_id: str, label: str) -> None:
         with self.write() as db:
@@ -504,14 +636,23 @@ class Store:
     def list_issues(
         self, min_claims: int = 2, limit: int = 200, after: int | None = None
     ) -> list[dict[str, Any]]:
-        """Issues with their claim, party and article counts, most disputed first."""
+        """Issues with their claim, party and article counts, most disputed first.
+
+        Claims are counted per issue from the (issue, party, article) index alone, and the
+        comparisons once per issue that has any, instead of three look-ups for every issue.
+        """
         rows = self.db.execute(
-            "select i.id, i.label, i.updated, count(c.id), count(distinct c.party), count(distinct c.article_id), "
-            "(select count(*) from comparisons k where k.issue_id = i.id and k.relation = 'conflict'), "
-            "(select max(score) from comparisons k where k.issue_id = i.id and k.relation = 'conflict'), "
-            "(select count(*) from comparisons k where k.issue_id = i.id and k.relation = 'agree') "
-            "from issues i join claims c on c.issue_id = i.id "
-            "group by i.id having count(c.id) >= ? "
+            "with counted as ("
+            " select issue_id, count(*) as n, count(distinct party) as parties,"
+            " count(distinct article_id) as articles from claims where issue_id is not null"
+            " group by issue_id having count(*) >= ?), "
+            "ranked as ("
+            " select issue_id, sum(relation = 'conflict') as conflicts,"
+            " max(case when relation = 'conflict' then score end) as top,"
+            " sum(relation = 'agree') as agreements from comparisons group by issue_id) "
+            "select i.id, i.label, i.updated, c.n, c.parties, c.articles, coalesce(r.conflicts, 0), r.top, "
+            "coalesce(r.agreements, 0) "
+            "from counted c join issues i on i.id = c.issue_id left join ranked r on r.issue_id = c.issue_id "
             "order by 7 desc, 8 desc, 4 desc, i.id limit ?",
             [min_claims, limit],
         ).fetchall()
@@ -543,23 +684,26 @@ class Store:
             db.execute("delete from comparisons where issue_id = ?", [issue_id])
             for comparison in comparisons:
                 cid = self._next_id("comparison", "k")
-                db["comparisons"].insert(
-                    {
-                        "id": cid,
-                        "issue_id": issue_id,
-                        "relation": comparison["relation"],
-                        "score": comparison["score"],
-                        "party_a": comparison["a"]["party"],
-                        "party_b": comparison["b"]["party"],
-                        "claims_a": json.dumps(comparison["a"]["claims"]),
-                        "claims_b": json.dumps(comparison["b"]["claims"]),
-                        "contrast": json.dumps(comparison.get("contrast") or []),
-                        "created": now(),
-                    }
+                db.execute(
+                    "insert into comparisons (id, issue_id, relation, score, party_a, party_b, claims_a, "
+                    "claims_b, contrast, created) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        cid,
+                        issue_id,
+                        comparison["relation"],
+                        comparison["score"],
+                        comparison["a"]["party"],
+                        comparison["b"]["party"],
+                        json.dumps(comparison["a"]["claims"]),
+                        json.dumps(comparison["b"]["claims"]),
+                        json.dumps(comparison.get("contrast") or []),
+                        now(),
+                    ],
                 )
                 articles = {c["article"] for side in "ab" for c in comparison[side]["claims"]}
-                db["comparison_articles"].insert_all(
-                    [{"comparison_id": cid, "article_id": a} for a in sorted(articles)]
+                db.conn.executemany(
+                    "insert into comparison_articles (comparison_id, article_id) values (?, ?)",
+                    [(cid, a) for a in sorted(articles)],
                 )
 
     def find_comparisons(
@@ -593,7 +737,7 @@ class Store:
         )
         if where:
             sql += " where " + " and ".join(where)
-        sql += " order by (k.relation = 'conflict') desc, k.score desc, k.id limit ?"
+        sql += f" order by {_RANK_ORDER} limit ?"
         out = []
         for r in self.db.execute(sql, [*params, limit]).fetchall():
             out.append(
@@ -617,13 +761,12 @@ class Store:
         for at in range(0, len(unique), 400):
             chunk = unique[at : at + 400]
             values = ",".join("(?, ?)" for _ in chunk)
-            rows = self.db.execute(
+            claims = self._claims(
                 f"with wanted(article_id, id) as (values {values}) "
                 "select c.* from wanted w join claims c on c.article_id = w.article_id and c.id = w.id",
                 [part for key in chunk for part in key],
-            ).fetchall()
-            for row in rows:
-                claim = self._claim(row)
+            )
+            for claim in claims:
                 out[(claim.article_id, claim.id)] = claim  # type: ignore[attr-defined]
         return out
 

@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 
 from stance.document import Analysis, Article, Claim
-from stance.store import NotFound, Store, fts_query
+from stance.store import MIGRATIONS, NotFound, Store, fts_query
 
 
 @pytest.fixture
@@ -22,11 +22,11 @@ def claim(cid, text, start, party=None, speaker="Ana"):
 
 
 def test_migrations_are_numbered_and_idempotent(store, tmp_path):
-    assert store.schema_version() == 1
-    assert store.migrate() == 1
+    assert store.schema_version() == len(MIGRATIONS) == 2
+    assert store.migrate() == 2
     assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
     reopened = Store.open(tmp_path / "t.db")
-    assert reopened.schema_version() == 1
+    assert reopened.schema_version() == 2
     assert {"articles", "claims", "issues", "comparisons", "feedback", "claims_fts"} <= set(
         reopened.db.table_names()
     )
