@@ -41,12 +41,19 @@ def claim_similarity(
 
 
 def _contexts(claims: list[Claim], context: dict[str, str] | None) -> list[str] | None:
-    return [_framing(context.get(c.id, ""), claims) for c in claims] if context else None
+    """Each claim's framing (see _framing), worked out once per sentence."""
+    if not context:
+        return None
+    sentences = [context.get(c.id, "") for c in claims]
+    framings = {sentence: _framing(sentence, claims) for sentence in sentences}
+    return [framings[sentence] for sentence in sentences]
 
 
 def _framing(sentence: str, claims: list[Claim]) -> str:
     """The sentence around a claim minus every claim in it: who said it, to whom, when, about what.
     A sentence holding two claims must not pull them together."""
+    if not sentence:
+        return sentence
     for claim in claims:
         if claim.text and claim.text in sentence:
             sentence = sentence.replace(claim.text, " ")
