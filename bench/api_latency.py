@@ -1,8 +1,13 @@
 """The API under gunicorn (2 workers) with 16 concurrent clients: POST and GET latency.
 
 Use a database already holding many articles (`bench/ingest_growth.py --db FILE` fills one
-with 10,000), then: POST /api/articles p50/p99 and GET /api/comparisons p99. Prints JSON.
+with 10,000), then: POST /api/articles p50/p99 and GET /api/comparisons p99. Prints JSON,
+with the server's CPU time per request (master and workers, from /proc) and the load average,
+since wall-clock latency on a shared 2-core machine depends on what else runs.
 Goals: POST p99 <= 100 ms, GET p99 <= 50 ms.
+
+`--mixed N` adds a phase where half the clients post N more articles while the other half
+list comparisons: every write changes the data version, so those reads are mostly uncached.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -22,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import distinct_articles, require_data
-from bench.memory import free_port, start_gunicorn, wait_healthy
+from bench.server import Server, resolve_model
 from stance.store import Store
 
 
@@ -66,13 +70,32 @@ def run_clients(
     return latencies, statuses
 
 
+def phase(server: Server, clients: int, jobs: list[tuple[str, str, bytes | None]]) -> dict:
+    """Run the jobs; latency percentiles, statuses, and server CPU per request."""
+    cpu0, wall0 = server.cpu_seconds(), time.perf_counter()
+    latencies, statuses = run_clients(server.port, clients, jobs)
+    cpu, wall = server.cpu_seconds() - cpu0, time.perf_counter() - wall0
+    return {
+        "n": len(latencies),
+        "p50_ms": percentile(latencies, 0.5),
+        "p99_ms": percentile(latencies, 0.99),
+        "status": statuses,
+        "per_second": round(len(latencies) / wall, 1),
+        "server_cpu_ms_per_request": round(1000 * cpu / max(1, len(latencies)), 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="a filled database (copied, never changed)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--posts", type=int, default=400)
     parser.add_argument("--gets", type=int, default=2000)
+    parser.add_argument("--mixed", type=int, default=0, help="posts in a mixed post/get phase")
+    parser.add_argument("--model", help="model file, or 'none' (default: the repo's model)")
     args = parser.parse_args()
     require_data()
     work = Path(tempfile.mkdtemp())
@@ -81,37 +104,76 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             if Path(args.db + suffix).exists():
                 shutil.copy(args.db + suffix, str(db) + suffix)
-    store = Store.open(db)
+    store = Store.open(db)  # migrates a copy made by an older version, before the clock starts
     stored = store.count_articles()
     issues = [i["id"] for i in store.list_issues(limit=50)]
     store.close()
-    texts = list(distinct_articles(stored + args.posts + 100, seed=11))[-args.posts :]
-    port = free_port()
-    server = start_gunicorn(str(db), args.workers, port)
-    try:
-        wait_healthy(port, 120)
-        posts = [("POST", "/api/articles", json.dumps({"text": t}).encode()) for t in texts]
-        post_ms, post_status = run_clients(port, args.clients, posts)
-        paths = ["/api/comparisons?relation=conflict&limit=50", "/api/comparisons?party=us&limit=50"]
-        paths += [f"/api/comparisons?issue={i}" for i in issues[:20]]
+    texts = list(distinct_articles(stored + args.posts + args.mixed + 100, seed=11))
+    texts = texts[-(args.posts + args.mixed) :]
+    paths = ["/api/comparisons?relation=conflict&limit=50", "/api/comparisons?party=us&limit=50"]
+    paths += [f"/api/comparisons?issue={i}" for i in issues[:20]]
+    load_before = round(os.getloadavg()[0], 2)
+    figures: dict = {}
+    with Server(db=db, workers=args.workers, threads=args.threads, model=resolve_model(args.model)) as server:
+        posts = [("POST", "/api/articles", json.dumps({"text": t}).encode()) for t in texts[: args.posts]]
+        figures["post"] = phase(server, args.clients, posts)
         gets = [("GET", paths[i % len(paths)], None) for i in range(args.gets)]
-        get_ms, get_status = run_clients(port, args.clients, gets)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        figures["get_comparisons"] = phase(server, args.clients, gets)
+        if args.mixed:
+            more = [("POST", "/api/articles", json.dumps({"text": t}).encode()) for t in texts[args.posts :]]
+            reads = [("GET", paths[i % len(paths)], None) for i in range(4 * args.mixed)]
+            jobs = [job for pair in zip(more, reads[::4], strict=False) for job in pair]
+            jobs += [job for i, job in enumerate(reads) if i % 4]
+            mixed_ms: dict[str, list[float]] = {"POST": [], "GET": []}
+            mixed_status: dict = {}
+            cpu0, wall0 = server.cpu_seconds(), time.perf_counter()
+            lock = threading.Lock()
+            queue = list(reversed(jobs))
+
+            def client() -> None:
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+                while True:
+                    with lock:
+                        if not queue:
+                            break
+                        method, path, body = queue.pop()
+                    headers = {"Content-Type": "application/json"} if body else {}
+                    t0 = time.perf_counter()
+                    conn.request(method, path, body=body, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    with lock:
+                        mixed_ms[method].append(1000 * (time.perf_counter() - t0))
+                        mixed_status[response.status] = mixed_status.get(response.status, 0) + 1
+                conn.close()
+
+            threads = [threading.Thread(target=client) for _ in range(args.clients)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            cpu, wall = server.cpu_seconds() - cpu0, time.perf_counter() - wall0
+            figures["mixed"] = {
+                "post": {"n": len(mixed_ms["POST"]), "p50_ms": percentile(mixed_ms["POST"], 0.5),
+                         "p99_ms": percentile(mixed_ms["POST"], 0.99)},
+                "get_comparisons": {"n": len(mixed_ms["GET"]), "p50_ms": percentile(mixed_ms["GET"], 0.5),
+                                    "p99_ms": percentile(mixed_ms["GET"], 0.99)},
+                "status": mixed_status, "seconds": round(wall, 1),
+                "server_cpu_ms_per_request": round(1000 * cpu / max(1, len(jobs)), 2),
+            }  # fmt: skip
     print(
         json.dumps(
             {
-                "benchmark": f"API under gunicorn ({args.workers} workers), {args.clients} concurrent clients",
+                "benchmark": f"API under gunicorn ({args.workers} workers x {args.threads} threads), "
+                f"{args.clients} concurrent clients",
                 "articles_stored_before": stored,
-                "post": {"n": len(post_ms), "p50_ms": percentile(post_ms, 0.5), "p99_ms": percentile(post_ms, 0.99),
-                         "status": post_status},
-                "get_comparisons": {"n": len(get_ms), "p50_ms": percentile(get_ms, 0.5),
-                                    "p99_ms": percentile(get_ms, 0.99), "status": get_status},
+                "cores": os.cpu_count(),
+                "load_average_before": load_before,
+                **figures,
                 "goals": {"post_p99_ms": 100, "get_p99_ms": 50},
             }
         )
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

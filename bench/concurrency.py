@@ -22,29 +22,25 @@ import csv
 import hashlib
 import http.client
 import json
-import os
 import random
-import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.server import Server, request, resolve_model  # noqa: E402
 from stance.ingest import clean_text  # noqa: E402
 
 SHARED_DATA = REPO.parent / "shared" / "data"
-DEFAULT_MODEL = REPO / "models" / "stance-relations.joblib"
 
 
 # -- texts -------------------------------------------------------------------
@@ -129,132 +125,6 @@ def workload(texts: list[str], repeats: int, seed: int = 11) -> list[str]:
         at = stream.index(text)
         stream.insert(at + 1, text)
     return stream
-
-
-# -- the server --------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def resolve_model(model: str | None) -> str | None:
-    """The model file to serve with: the given path, the repo's if present, or None ("none")."""
-    if model is None:
-        return str(DEFAULT_MODEL) if DEFAULT_MODEL.exists() else None
-    return None if model.lower() == "none" else model
-
-
-@dataclass
-class Server:
-    """A gunicorn running the stance app on 127.0.0.1, with its own database and log."""
-
-    db: Path
-    workers: int = 4
-    threads: int = 4
-    model: str | None = None
-    port: int = field(default_factory=free_port)
-    log: Path | None = None
-    proc: subprocess.Popen | None = None
-
-    @property
-    def host(self) -> str:
-        return "127.0.0.1"
-
-    def start(self, wait: float = 90.0) -> Server:
-        env = {
-            **os.environ,
-            "STANCE_DB": str(self.db),
-            "STANCE_WORKERS": str(self.workers),
-            "STANCE_THREADS": str(self.threads),
-            "STANCE_LOG_LEVEL": "warning",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-        }
-        for key in ("STANCE_API_KEY", "STANCE_READ_KEY", "STANCE_LOAD_SEED", "STANCE_MODEL"):
-            env.pop(key, None)
-        if self.model:
-            env["STANCE_MODEL"] = self.model
-            target = "stance.wsgi:app"
-        else:
-            target = "stance.app:create_app({'MODEL_PATH': None})"
-        self.log = self.log or self.db.with_suffix(".gunicorn.log")
-        command = [
-            sys.executable, "-m", "gunicorn", "--config", "python:stance.gunicorn_conf",
-            "-b", f"{self.host}:{self.port}", "--access-logfile", os.devnull, target,
-        ]  # fmt: skip
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}: {self.log_tail()}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                status, _ = request(self.host, self.port, "GET", "/healthz", timeout=2)
-                if status == 200 and len(self.worker_pids()) >= self.workers:
-                    return self
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not answer within {wait} s: {self.log_tail()}")
-
-    def worker_pids(self) -> list[int]:
-        """The live worker processes (children of the gunicorn master)."""
-        if self.proc is None:
-            return []
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        try:
-            return [int(pid) for pid in children.read_text().split()]
-        except OSError:  # a kernel without that file: find the children by their parent id
-            pids = []
-            for stat in Path("/proc").glob("[0-9]*/stat"):
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    fields = stat.read_text().rsplit(")", 1)[1].split()
-                    if int(fields[1]) == self.proc.pid:
-                        pids.append(int(stat.parent.name))
-            return pids
-
-    def stop(self, timeout: float = 30.0) -> int | None:
-        """Stop gracefully (SIGTERM to the master, which waits for in-flight requests)."""
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait(5)
-
-    def log_tail(self, lines: int = 20) -> str:
-        if self.log is None or not self.log.exists():
-            return ""
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    def __enter__(self) -> Server:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-
-def request(
-    host: str, port: int, method: str, path: str, body: Any = None, timeout: float = 120
-) -> tuple[int, bytes]:
-    """One request on a fresh connection (no keep-alive races); returns (status, body)."""
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
-    try:
-        headers = {"Connection": "close"}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        conn.request(method, path, body=data, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 # -- the load ----------------------------------------------------------------

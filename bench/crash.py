@@ -40,14 +40,12 @@ sys.path.insert(0, str(REPO))
 from bench.concurrency import (  # noqa: E402
     SHARED_DATA,
     Outcome,
-    Server,
     article_texts,
     claim_keys,
     issue_linking,
     read_only,
-    request,
-    resolve_model,
 )
+from bench.server import Server, request, resolve_model  # noqa: E402
 from stance.analysis import analyze  # noqa: E402
 from stance.document import Article  # noqa: E402
 from stance.parties import Registry  # noqa: E402
@@ -144,8 +142,7 @@ def run_crash(
             if number == crash_after:
                 # The whole server dies mid-load: master and every worker, in-flight requests too.
                 kills_done.wait(60)
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(server.proc.pid, signal.SIGKILL)  # type: ignore[union-attr]
+                server.kill()
                 crashed.set()
             return post_unit(server, unit, timeout)
 
@@ -156,8 +153,7 @@ def run_crash(
             stop.set()
             killed = killed_future.result()
         if not crashed.is_set():  # fewer units than clients: crash now
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.proc.pid, signal.SIGKILL)  # type: ignore[union-attr]
+            server.kill()
         server.proc.wait(10)  # type: ignore[union-attr]
         load_seconds = time.monotonic() - started
 

@@ -9,48 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import all_texts, require_data, seed_sized
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(db: str, workers: int, port: int) -> subprocess.Popen:
-    env = {**os.environ, "STANCE_DB": db, "STANCE_WORKERS": str(workers), "STANCE_THREADS": "4"}
-    conf = REPO / "stance" / "gunicorn_conf.py"
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(conf), "-b", f"127.0.0.1:{port}", "stance.wsgi:app"],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-
-
-def wait_healthy(port: int, seconds: float = 60) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not become healthy")
+from bench.server import Server, resolve_model
 
 
 def status_kb(pid: int, field: str) -> int:
@@ -72,22 +39,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--model", help="model file, or 'none' (default: the repo's model)")
     args = parser.parse_args()
     require_data()
-    db = str(Path(tempfile.mkdtemp()) / "memory.db")
-    port = free_port()
-    server = start_gunicorn(db, args.workers, port)
-    try:
-        wait_healthy(port)
+    db = Path(tempfile.mkdtemp()) / "memory.db"
+    with Server(db=db, workers=args.workers, model=resolve_model(args.model)) as server:
+        port = server.port
         for text in seed_sized(all_texts())[: args.requests]:
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}/api/articles", data=json.dumps({"text": text}).encode(),
                 headers={"Content-Type": "application/json"},
             )  # fmt: skip
             urllib.request.urlopen(request, timeout=60).read()
-        children = [
-            int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        ]
+        children = server.worker_pids()
+        master = server.proc.pid  # type: ignore[union-attr]
         workers = [
             {
                 "pid": pid,
@@ -100,16 +65,13 @@ def main() -> None:
             json.dumps(
                 {
                     "benchmark": "resident memory per gunicorn worker, model loaded, after requests",
-                    "master_rss_mb": round(status_kb(server.pid, "VmRSS") / 1024, 1),
+                    "master_rss_mb": round(status_kb(master, "VmRSS") / 1024, 1),
                     "workers": workers,
                     "max_worker_rss_mb": max(w["rss_mb"] for w in workers),
                     "goal_mb_at_most": 250,
                 }
             )
         )
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from stance.analysis import analyze
 from stance.document import Article, Claim, Comparison, Issue
 from stance.parties import Registry, tag_claims
-from stance.store import Store
+from stance.store import CANDIDATE_WINDOW, Store
 
 if TYPE_CHECKING:
     from stance.relations import StanceModel
@@ -103,12 +103,53 @@ class Service:
         if existing:
             return self.document(existing), False
         analysis = analyze(article, self.registry, self.model)
+        # Which stored issues the article's issues join is worked out before the write lock, on a
+        # snapshot, and only checked (cheaply) under it: writers hold the lock for less time.
+        article_id = self.store.article_id_of(article.text)
+        plan = self.plan_links(article_id, analysis.claims, analysis.issues)
         # One transaction: the article, its claims, their issues and comparisons, or nothing.
         with self.store.write():
+            if plan is not None and not self._plan_holds(plan, article_id):
+                # Another writer stored matching claims meanwhile: match again, under the lock and
+                # before this article's claims are stored, as the plan was.
+                plan = self.plan_links(article_id, analysis.claims, analysis.issues)
             article_id, created = self.store.add_article(analysis)
             if created:
-                self.link_issues(article_id, analysis.claims, analysis.issues, analysis.comparisons)
+                self.link_issues(
+                    article_id, analysis.claims, analysis.issues, analysis.comparisons, plan=plan
+                )
         return self.document(article_id), created
+
+    def plan_links(self, article_id: str, claims: list[Claim], issues: list[Issue]) -> LinkPlan | None:
+        """The stored issue each of the article's issues would join, found on a snapshot."""
+        if self.model is None or not issues:
+            return None
+        groups = [members for _, members in _groups(claims, issues)]
+        with self.store.snapshot():
+            newest = self.store.newest_claim()
+            candidates, keys_of_group, terms_of_group = self._candidates(article_id, groups)
+        targets = self._targets(groups, candidates, keys_of_group)
+        return LinkPlan(article_id, newest, candidates, terms_of_group, targets)
+
+    def _plan_holds(self, plan: LinkPlan, article_id: str) -> bool:
+        """True if matching again now would find the same candidates, so the same targets.
+
+        The candidates must still exist, in the same issue and inside the recent window, and no
+        claim stored since the snapshot may match any of the article's searches.
+        """
+        if plan.article_id != article_id:
+            return False
+        newest = self.store.newest_claim(excluding=article_id)
+        current = self.store.claim_rows_and_issues(list(plan.candidates))
+        for key, claim in plan.candidates.items():
+            found = current.get(key)
+            if found is None or found[1] != claim.issue or found[0] <= newest - CANDIDATE_WINDOW:
+                return False
+        if newest != plan.newest:
+            for terms in plan.terms_of_group:
+                if terms and self.store.candidate_claims(terms, article_id, 1, after=plan.newest):
+                    return False
+        return True
 
     def link_issues(
         self,
@@ -116,6 +157,7 @@ class Service:
         claims: list[Claim],
         issues: list[Issue],
         comparisons: list[Comparison] | None = None,
+        plan: LinkPlan | None = None,
     ) -> set[str]:
         """Map the article's own issues onto stored issues, then refresh their comparisons.
 
@@ -126,10 +168,11 @@ class Service:
         """
         if self.model is None or not issues:
             return set()
-        by_id = {c.id: c for c in claims}
-        groups = [(issue, [by_id[cid] for cid in issue.claims if cid in by_id]) for issue in issues]
-        groups = [(issue, members) for issue, members in groups if members]
-        targets = self._matching_stored_issues(article_id, [members for _, members in groups])
+        groups = _groups(claims, issues)
+        if plan is not None and self._plan_holds(plan, article_id):
+            targets = plan.targets
+        else:
+            targets = self._matching_stored_issues(article_id, [members for _, members in groups])
         issue_of: dict[str, str] = {}
         touched: set[str] = set()
         new_from: dict[str, str] = {}
@@ -156,14 +199,24 @@ class Service:
 
     def _matching_stored_issues(self, article_id: str, groups: list[list[Claim]]) -> list[str | None]:
         """For each group of new claims, the stored issue it belongs to, or None."""
+        candidates, keys_of_group, _ = self._candidates(article_id, groups)
+        return self._targets(groups, candidates, keys_of_group)
+
+    def _candidates(
+        self, article_id: str, groups: list[list[Claim]]
+    ) -> tuple[dict[tuple[str, str], Claim], list[list[tuple[str, str]]], list[list[str]]]:
+        """Stored claims each group could join, found through the full-text index."""
         candidates: dict[tuple[str, str], Claim] = {}
         keys_of_group: list[list[tuple[str, str]]] = []
+        terms_of_group: list[list[str]] = []
         for members in groups:
             if not any(c.party for c in members):
                 # Claims of no known party compare with nothing: they need no stored issue.
                 keys_of_group.append([])
+                terms_of_group.append([])
                 continue
             terms = telling_terms([c.text for c in members])
+            terms_of_group.append(terms)
             found = self.store.candidate_claims(terms, article_id, CANDIDATES_PER_ISSUE)
             keys = []
             for claim in found:
@@ -171,6 +224,15 @@ class Service:
                 candidates.setdefault(key, claim)
                 keys.append(key)
             keys_of_group.append(keys)
+        return candidates, keys_of_group, terms_of_group
+
+    def _targets(
+        self,
+        groups: list[list[Claim]],
+        candidates: dict[tuple[str, str], Claim],
+        keys_of_group: list[list[tuple[str, str]]],
+    ) -> list[str | None]:
+        """The stored issue each group joins: within the grouping distance, the nearest."""
         if not candidates:
             return [None] * len(groups)
         local = [c for members in groups for c in members]
@@ -372,6 +434,24 @@ class Service:
             "articles": articles,
             "comparisons": self.comparisons(issue=issue_id),
         }
+
+
+@dataclasses.dataclass
+class LinkPlan:
+    """Where an article's issues go, worked out on a snapshot before the write lock."""
+
+    article_id: str
+    newest: int  # the newest stored claim (rowid) the snapshot saw
+    candidates: dict[tuple[str, str], Claim]
+    terms_of_group: list[list[str]]
+    targets: list[str | None]
+
+
+def _groups(claims: list[Claim], issues: list[Issue]) -> list[tuple[Issue, list[Claim]]]:
+    """Each issue with its claims (issues left without claims dropped)."""
+    by_id = {c.id: c for c in claims}
+    groups = [(issue, [by_id[cid] for cid in issue.claims if cid in by_id]) for issue in issues]
+    return [(issue, members) for issue, members in groups if members]
 
 
 def _stored(comparison: Comparison, article_id: str) -> dict[str, Any]:

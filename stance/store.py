@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
@@ -290,23 +291,46 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        _retry(lambda: self.db.conn.execute("BEGIN IMMEDIATE"))
-        self._depth = 1
+        with self._writer_queue():
+            _retry(lambda: self.db.conn.execute("BEGIN IMMEDIATE"))
+            self._depth = 1
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.conn.in_transaction:
+                    self.db.conn.execute("ROLLBACK")
+                raise
+            else:
+                # Every committed write moves the data version on: readers key their caches on it.
+                self.db.conn.execute(
+                    "insert into counters (name, value) values ('data_version', 1) "
+                    "on conflict(name) do update set value = value + 1"
+                )
+                _retry(lambda: self.db.conn.execute("COMMIT"))
+            finally:
+                self._depth = 0
+
+    @contextlib.contextmanager
+    def _writer_queue(self) -> Iterator[None]:
+        """Writers (threads and processes) wait their turn on an exclusive file lock.
+
+        SQLite's busy handler polls with growing sleeps (up to 100 ms each), so a writer queued
+        behind others often sleeps long after the lock came free; a blocked `flock` wakes as
+        soon as it is released (and the kernel releases it if its holder dies). The busy
+        timeout stays as a second line for writers that do not take this lock.
+        """
+        fd = None
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                fd = os.open(self.path + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o644)
+        if fd is None:
+            yield
+            return
         try:
-            yield self.db
-        except BaseException:
-            if self.db.conn.in_transaction:
-                self.db.conn.execute("ROLLBACK")
-            raise
-        else:
-            # Every committed write moves the data version on: readers key their caches on it.
-            self.db.conn.execute(
-                "insert into counters (name, value) values ('data_version', 1) "
-                "on conflict(name) do update set value = value + 1"
-            )
-            _retry(lambda: self.db.conn.execute("COMMIT"))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
         finally:
-            self._depth = 0
+            os.close(fd)  # releases the lock
 
     def data_version(self) -> int:
         """A number that changes with every committed write, in any process."""
@@ -338,6 +362,11 @@ class Store:
 
     # -- articles -----------------------------------------------------------
 
+    @staticmethod
+    def article_id_of(text: str) -> str:
+        """The id an article with this text is (or would be) stored under."""
+        return text_hash(text)[:12]
+
     def article_id_for_text(self, text: str) -> str | None:
         row = self.db.execute("select id from articles where text_hash = ?", [text_hash(text)]).fetchone()
         return row[0] if row else None
@@ -354,7 +383,7 @@ class Store:
             row = db.execute("select id from articles where text_hash = ?", [digest]).fetchone()
             if row:
                 return row[0], False
-            article_id = digest[:12]
+            article_id = self.article_id_of(article.text)
             stamp = now()
             db.execute(
                 "insert into articles (id, text_hash, title, source, published, url, text, created, "
@@ -555,7 +584,12 @@ class Store:
         return claims, token
 
     def candidate_claims(
-        self, terms: list[str], exclude_article: str, limit: int = 30, window: int = CANDIDATE_WINDOW
+        self,
+        terms: list[str],
+        exclude_article: str,
+        limit: int = 30,
+        window: int = CANDIDATE_WINDOW,
+        after: int | None = None,
     ) -> list[Claim]:
         """Stored claims that share the most telling terms, found through the full-text index.
 
@@ -568,13 +602,38 @@ class Store:
         # Two telling terms in common, not one: fewer, better candidates, and a cheaper ranking.
         pairs = [f'("{a}" AND "{b}")' for i, a in enumerate(terms) for b in terms[i + 1 :]]
         query = " OR ".join(pairs) if pairs else f'"{terms[0]}"'
-        newest = self.db.execute("select max(rowid) from claims").fetchone()[0] or 0
+        newest = self.newest_claim(excluding=exclude_article)
         return self._claims(
             "select c.* from claims_fts f join claims c on c.rowid = f.rowid "
             "where claims_fts match ? and f.rowid > ? and c.article_id != ? and c.issue_id is not null "
             "order by bm25(claims_fts) limit ?",
-            [query, newest - window, exclude_article, limit],
+            [query, max(newest - window, after or 0), exclude_article, limit],
         )
+
+    def newest_claim(self, excluding: str | None = None) -> int:
+        """The rowid of the newest stored claim (not counting one article's own claims)."""
+        if excluding is None:
+            return self.db.execute("select max(rowid) from claims").fetchone()[0] or 0
+        row = self.db.execute(
+            "select rowid from claims where article_id != ? order by rowid desc limit 1", [excluding]
+        ).fetchone()
+        return row[0] if row else 0
+
+    def claim_rows_and_issues(
+        self, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, str | None]]:
+        """(rowid, issue id) of each claim given by (article id, claim id) that still exists."""
+        out: dict[tuple[str, str], tuple[int, str | None]] = {}
+        for at in range(0, len(keys), 400):
+            chunk = keys[at : at + 400]
+            values = ",".join("(?, ?)" for _ in chunk)
+            for article_id, claim_id, rowid, issue_id in self.db.execute(
+                f"with wanted(article_id, id) as (values {values}) select c.article_id, c.id, c.rowid, "
+                "c.issue_id from wanted w join claims c on c.article_id = w.article_id and c.id = w.id",
+                [part for key in chunk for part in key],
+            ).fetchall():
+                out[(article_id, claim_id)] = (rowid, issue_id)
+        return out
 
     def claims_for_issue(self, issue_id: str, limit: int = 200) -> list[Claim]:
         return self._claims(
