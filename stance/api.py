@@ -238,7 +238,7 @@ def list_issues() -> Response:
     return cached_json(
         service,
         ("issues", min_claims, limit),
-        lambda: {"issues": service.store.list_issues(min_claims=min_claims, limit=limit)},
+        lambda: {"issues": service.issue_list(min_claims=min_claims, limit=limit)},
     )
 
 
@@ -278,10 +278,7 @@ def put_parties() -> Response:
     registry = Registry(clean_strings(json_body(dict)))
     if not len(registry):
         raise Problem(422, "the registry needs at least one party")
-    service = get_service()
-    service.store.put_setting("parties", json.dumps(registry.to_dict()))
-    service.registry = registry
-    changed = service.retag_parties()
+    changed = get_service().replace_registry(registry)
     response = jsonify(registry.to_dict())
     response.headers["X-Claims-Retagged"] = str(changed)
     return response
@@ -320,10 +317,7 @@ def post_feedback() -> tuple[Response, int]:
             raise Problem(422, "'article' and 'claim' must be ids")
         if party is not None and (not isinstance(party, str) or party not in service.registry):
             raise Problem(422, f"unknown party {party!r}")
-        claim = service.store.set_claim_party(article_id, claim_id, party)
-        if claim.issue:
-            service.refresh_comparisons(claim.issue)
-        record = {"target": "claim", "article_id": article_id, "claim_id": claim_id, "party": party}
+        record = service.correct_party(article_id, claim_id, party)
     else:
         raise Problem(422, "give {comparison, verdict[, relation]} or {article, claim, party}")
     record["id"] = service.store.add_feedback(record)

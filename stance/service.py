@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -333,6 +334,21 @@ class Service:
             for issue_id in old_issues - touched:
                 self.refresh_comparisons(issue_id)
 
+    def correct_party(self, article_id: str, claim_id: str, party: str | None) -> dict[str, Any]:
+        """A reader's correction of a claim's party; its issue is compared again. Returns the
+        feedback record to keep (the API and the dashboard store it the same way)."""
+        with self.store.write():
+            claim = self.store.set_claim_party(article_id, claim_id, party)
+            if claim.issue:
+                self.refresh_comparisons(claim.issue)
+        return {"target": "claim", "article_id": article_id, "claim_id": claim_id, "party": party}
+
+    def replace_registry(self, registry: Registry) -> int:
+        """Store a new party registry and re-tag every claim with it; return how many changed."""
+        self.store.put_setting("parties", json.dumps(registry.to_dict()))
+        self.registry = registry
+        return self.retag_parties()
+
     def retag_parties(self) -> int:
         """Re-tag every stored claim with the current registry; return how many changed."""
         changed_issues: set[str] = set()
@@ -410,6 +426,14 @@ class Service:
 
     def comparisons(self, **filters: Any) -> list[dict[str, Any]]:
         return self.expand_all(self.store.find_comparisons(**filters))
+
+    def issue_list(self, min_claims: int = 2, limit: int = 200) -> list[dict[str, Any]]:
+        """`Store.list_issues`, computed once per data version (it counts every claim)."""
+        rows = self.cached(
+            ("issue_list", min_claims, limit),
+            lambda: tuple(self.store.list_issues(min_claims=min_claims, limit=limit)),
+        )
+        return [dict(row) for row in rows]
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, or its answer from before if nothing was written since (any process).

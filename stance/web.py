@@ -355,7 +355,7 @@ def home() -> str:
     groups = by_issue(comparisons)
     shown = {g["id"] for g in groups}
     quiet = (
-        [] if any(f.values()) else [i for i in get_store().list_issues(min_claims=2) if i["id"] not in shown]
+        [] if any(f.values()) else [i for i in get_service().issue_list(min_claims=2) if i["id"] not in shown]
     )
     return render_template(
         "home.html",
@@ -376,7 +376,7 @@ def issues(fmt: str) -> Any:
     store = get_store()
     rows = [
         i
-        for i in store.list_issues(min_claims=max(1, min(min_claims, 1000)), limit=1000)
+        for i in get_service().issue_list(min_claims=max(1, min(min_claims, 1000)), limit=1000)
         if matches_text(f["q"], i["label"], i["id"])
     ]
     if f["party"] or f["article"]:
@@ -765,10 +765,7 @@ def parties() -> Any:
             raise RegistryError("the registry needs at least one party")
     except RegistryError as error:
         return render_template("parties.html", parties=current, error=str(error)), 422
-    service = get_service()
-    service.store.put_setting("parties", json.dumps(new_registry.to_dict()))
-    service.registry = new_registry
-    changed = service.retag_parties()
+    changed = get_service().replace_registry(new_registry)
     flash(f"Registry saved; {changed} claim(s) re-tagged.", "success")
     return redirect(url_for("web.parties"), 303)
 
@@ -801,10 +798,7 @@ def feedback() -> Any:
             party = None
         if party is not None and party not in service.registry:
             raise Problem(422, f"unknown party {party!r}")
-        claim = service.store.set_claim_party(article_id, claim_id, party)
-        if claim.issue:
-            service.refresh_comparisons(claim.issue)
-        record = {"target": "claim", "article_id": article_id, "claim_id": claim_id, "party": party}
+        record = service.correct_party(article_id, claim_id, party)
         message = f"Thank you: the claim is now tagged {party_name(party)}."
         default = url_for("web.article", article_id=article_id) + f"#claim-{claim_id}"
     else:
