@@ -18,6 +18,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,9 +170,11 @@ MIGRATIONS = [_migration_1, _migration_2]
 # check) and closing the last one (SQLite checkpoints the whole WAL then) cost more than most
 # requests. Keyed by process id, so a forked gunicorn worker never uses its master's connections,
 # and by the file's device and inode, so a database replaced on disk is opened afresh.
+# At most POOL_SIZE per file and POOL_TOTAL in all (the files used least recently lose theirs).
 POOL_SIZE = 8
+POOL_TOTAL = 16
 _POOL_LOCK = threading.Lock()
-_IDLE: dict[tuple[int, str, int, int], list[Database]] = {}
+_IDLE: OrderedDict[tuple[int, str, int, int], list[Database]] = OrderedDict()
 
 
 def _pool_key(path: str | Path) -> tuple[int, str, int, int] | None:
@@ -188,6 +191,29 @@ def _take_idle(key: tuple[int, str, int, int] | None) -> Database | None:
     with _POOL_LOCK:
         idle = _IDLE.get(key)
         return idle.pop() if idle else None
+
+
+def _give_back(key: tuple[int, str, int, int], db: Database) -> bool:
+    """Keep an idle connection for reuse; False if the pool is full for that file."""
+    evicted = []
+    with _POOL_LOCK:
+        idle = _IDLE.setdefault(key, [])
+        if len(idle) >= POOL_SIZE:
+            return False
+        idle.append(db)
+        _IDLE.move_to_end(key)
+        # Only this process's own connections count and are closed: closing one inherited
+        # through fork would drop the locks this process holds on that file.
+        mine = [k for k in _IDLE if k[0] == key[0]]
+        while sum(len(_IDLE[k]) for k in mine) > POOL_TOTAL:
+            if _IDLE[mine[0]]:
+                evicted.append(_IDLE[mine[0]].pop(0))
+            if not _IDLE[mine[0]]:
+                del _IDLE[mine.pop(0)]
+    for old in evicted:
+        with contextlib.suppress(sqlite3.Error):
+            old.close()
+    return True
 
 
 def _close_idle() -> None:
@@ -246,13 +272,9 @@ class Store:
             return
         self._closed = True
         key = self._pool_key
-        if key is not None and key[0] == os.getpid() and not self.db.conn.in_transaction:
-            with _POOL_LOCK:
-                idle = _IDLE.setdefault(key, [])
-                if len(idle) < POOL_SIZE:
-                    idle.append(self.db)
-                    return
-        self.db.close()
+        pooled = key is not None and key[0] == os.getpid() and not self.db.conn.in_transaction
+        if not (pooled and _give_back(key, self.db)):  # type: ignore[arg-type]
+            self.db.close()
 
     # -- schema -------------------------------------------------------------
 

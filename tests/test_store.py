@@ -1,9 +1,13 @@
+import os
 import sqlite3
+import threading
+import time
 
 import pytest
+from sqlite_utils import Database
 
 from stance.document import Analysis, Article, Claim
-from stance.store import MIGRATIONS, NotFound, Store, fts_query
+from stance.store import MIGRATIONS, NotFound, Store, _migration_1, fts_query
 
 
 @pytest.fixture
@@ -150,3 +154,160 @@ def test_candidates_come_from_the_recent_window_and_share_two_terms(store):
     assert store.candidate_claims(["strike", "harbour"], exclude_article="none") == []
     recent = store.candidate_claims(["strike", "wages"], exclude_article="none", limit=10, window=2)
     assert len(recent) == 2
+
+
+def version_one_database(path):
+    """A database as the first release left it: migration 1 only, an article linked to an issue."""
+    db = Database(sqlite3.connect(str(path)))
+    db["migrations"].create({"version": int, "applied": str}, pk="version")
+    _migration_1(db)
+    db["migrations"].insert({"version": 1, "applied": "2026-11-01T00:00:00+00:00"})
+    db["articles"].insert({"id": "a1", "text_hash": "h", "text": "Ana said the port would reopen."})
+    db["claims"].insert(
+        {
+            "article_id": "a1",
+            "id": "c1",
+            "text": "the port would reopen",
+            "start": 9,
+            "end": 30,
+            "party": "gov",
+        },
+        pk=("article_id", "id"),
+    )
+    db["issues"].insert({"id": "i1", "label": "port"})
+    db.conn.commit()
+    db.close()
+
+
+def test_a_version_one_database_upgrades(tmp_path):
+    version_one_database(tmp_path / "old.db")
+    store = Store.open(tmp_path / "old.db")
+    assert store.schema_version() == 2
+    indexes = {r[0] for r in store.db.execute("select name from sqlite_master where type = 'index'")}
+    assert {"idx_claims_issue_party_article", "idx_comparisons_rank", "idx_comparisons_party_a"} <= indexes
+    trigger = store.db.execute("select sql from sqlite_master where name = 'claims_au'").fetchone()[0]
+    assert 'update of "text", "speaker"' in trigger
+    store.set_claim_issues("a1", {"c1": "i1"})
+    [issue] = store.list_issues(min_claims=1)
+    assert issue["id"] == "i1" and issue["claims"] == 1 and issue["parties"] == 1
+    assert [c.id for c in store.find_claims(q="port")[0]] == ["c1"]  # the text is still indexed
+    store.db.execute("update claims set text = 'the harbour' where id = 'c1'")
+    assert [c.id for c in store.find_claims(q="harbour")[0]] == ["c1"]  # text edits still re-index
+    assert store.find_claims(q="port")[0] == []
+    store.close()
+
+
+def plan(store, sql, params=()):
+    return " | ".join(r[3] for r in store.db.execute("explain query plan " + sql, list(params)))
+
+
+def test_read_queries_use_the_indexes(store):
+    comparisons = (
+        "select k.id from comparisons k left join issues i on i.id = k.issue_id{} "
+        "order by (k.relation = 'conflict') desc, k.score desc, k.id limit 50"
+    )
+    listed = plan(store, comparisons.format(""))
+    assert "idx_comparisons_rank" in listed and "TEMP B-TREE" not in listed
+    by_relation = plan(store, comparisons.format(" where k.relation = ?"), ["agree"])
+    assert "idx_comparisons_rank" in by_relation and "TEMP B-TREE" not in by_relation
+    by_party = plan(store, comparisons.format(" where (k.party_a = ? or k.party_b = ?)"), ["a", "a"])
+    assert "idx_comparisons_party_a" in by_party and "idx_comparisons_party_b" in by_party
+    counting = plan(store, "select issue_id, count(*), count(distinct party), count(distinct article_id) "
+                    "from claims where issue_id is not null group by issue_id")  # fmt: skip
+    assert "COVERING INDEX idx_claims_issue_party_article" in counting
+
+
+def test_issue_list_counts_and_ranks_like_before(store):
+    text = "Ana said all. Bo said some. Cy said none."
+    a, _ = store.add_article(
+        analysis(text, [claim("c1", "all", 9, "gov"), claim("c2", "some", 22, "union", "Bo"),
+                        claim("c3", "none", 36, None, "Cy")])
+    )  # fmt: skip
+    quiet, disputed = store.new_issue("quiet"), store.new_issue("amount")
+    store.set_claim_issues(a, {"c1": disputed, "c2": disputed, "c3": quiet})
+    side = {"party": "gov", "claims": [{"article": a, "id": "c1"}]}
+    other = {"party": "union", "claims": [{"article": a, "id": "c2"}]}
+    store.replace_comparisons(
+        disputed,
+        [{"relation": "conflict", "score": 0.8, "a": side, "b": other},
+         {"relation": "agree", "score": 0.6, "a": side, "b": other}],
+    )  # fmt: skip
+    rows = store.list_issues(min_claims=1)
+    assert [r["id"] for r in rows] == [disputed, quiet]
+    assert rows[0] | {"updated": None} == {
+        "id": disputed, "label": "amount", "updated": None, "claims": 2, "parties": 2, "articles": 1,
+        "conflicts": 1, "top_score": 0.8, "agreements": 1,
+    }  # fmt: skip
+    assert rows[1]["conflicts"] == 0 and rows[1]["top_score"] is None and rows[1]["parties"] == 0
+    assert [r["id"] for r in store.list_issues(min_claims=2)] == [disputed]
+
+
+def test_every_write_moves_the_data_version_and_reads_do_not(store):
+    before = store.data_version()
+    store.count_articles()
+    store.find_claims(q="port")
+    assert store.data_version() == before
+    store.add_article(analysis("Ana said yes."))
+    after_one = store.data_version()
+    assert after_one > before
+    with store.write():  # nested writes: one commit, one step
+        store.put_setting("a", "1")
+        store.put_setting("b", "2")
+    assert store.data_version() == after_one + 1
+    with pytest.raises(RuntimeError), store.write():
+        store.put_setting("c", "3")
+        raise RuntimeError("rolled back")
+    assert store.data_version() == after_one + 1
+
+
+def test_connections_are_reused_within_a_process_and_never_for_another_file(tmp_path):
+    first = Store.open(tmp_path / "p.db")
+    conn = first.db.conn
+    first.close()
+    first.close()  # twice is harmless: the connection is pooled once
+    second = Store.open(tmp_path / "p.db")
+    assert second.db.conn is conn
+    third = Store.open(tmp_path / "p.db")  # the pool is empty: a new connection
+    assert third.db.conn is not conn
+    second.close()
+    third.close()
+    (tmp_path / "p.db").unlink()  # another database at the same path: never an old connection
+    fresh = Store.open(tmp_path / "p.db")
+    assert fresh.db.conn is not conn and fresh.schema_version() == len(MIGRATIONS)
+    fresh.db.conn.execute("BEGIN")
+    fresh.close()  # closed in a transaction: not pooled
+    assert Store.open(tmp_path / "p.db").db.conn is not fresh.db.conn
+
+
+def test_writers_wait_their_turn(tmp_path):
+    path = tmp_path / "w.db"
+    first, second = Store.open(path), Store.open(path)
+    order = []
+    inside = threading.Event()
+
+    def slow_writer():
+        with first.write():
+            inside.set()
+            first.put_setting("k", "first")
+            time.sleep(0.3)
+            order.append("first committed")
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    inside.wait(5)
+    second.put_setting("k", "second")  # queues on the writer lock, then commits after the first
+    order.append("second committed")
+    thread.join()
+    assert order == ["first committed", "second committed"]
+    assert second.get_setting("k") == "second"
+    assert (tmp_path / "w.db.writer-lock").exists()
+
+
+def test_the_pool_keeps_a_bounded_number_of_idle_connections(tmp_path):
+    from stance import store as store_module
+
+    for i in range(store_module.POOL_TOTAL + 8):
+        Store.open(tmp_path / f"many{i}.db").close()
+    mine = [k for k in store_module._IDLE if k[0] == os.getpid()]
+    assert sum(len(store_module._IDLE[k]) for k in mine) <= store_module.POOL_TOTAL
+    assert any(k[1].endswith(f"many{store_module.POOL_TOTAL + 7}.db") for k in mine)  # newest kept
