@@ -40,7 +40,7 @@ LABELS = ("agree", "conflict", "none")
 # The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
 # estimators whose numbers only mean something to the code that computed them: bump this whenever a
 # change alters what a trained model receives, and loading refuses models of another scheme.
-FEATURE_SCHEME = 1
+FEATURE_SCHEME = 2
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'.,][a-z0-9]+)*%?")
 _NUMBER_WORDS = {
@@ -504,7 +504,7 @@ def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
     numbers_differ = float(numbers_both and not (a.numbers & b.numbers))
     dates_differ = float(bool(a.dates and b.dates and not (a.dates & b.dates)))
     up_a, down_a, up_b, down_b = (a.has("increase"), a.has("decrease"), b.has("increase"), b.has("decrease"))
-    direction_clash = float((up_a and down_b and not up_b) or (False))
+    direction_clash = float((up_a and down_b and not up_b) or (up_b and down_a and not up_a))
     direction_same = float((up_a and up_b) or (down_a and down_b))
     antonyms = min(len(_antonym_hits(a, b)), 3)
     cont_a, cont_b = a.has("continuation"), b.has("continuation")

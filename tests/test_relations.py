@@ -70,9 +70,24 @@ def test_numbers_negation_direction_antonyms(features):
 
 
 def test_features_are_symmetric(features):
-    a, b = "the union said all 12 plants shut", "only some plants closed, the company said"
-    forward, backward = features.transform(pairs((a, b), (b, a)))
-    assert np.allclose(forward, backward)
+    for a, b in [
+        ("the union said all 12 plants shut", "only some plants closed, the company said"),
+        ("exports fell last year", "exports rose last year"),
+        ("the benefit includes part-time staff", "the benefit excludes part-time staff"),
+    ]:
+        forward, backward = features.transform(pairs((a, b), (b, a)))
+        assert np.allclose(forward, backward), (a, b)
+
+
+def test_who_is_covered_clashes():
+    """Scope of a rule: included/covered/eligible against excluded/ineligible."""
+    fitted = PairFeatures().fit(pairs(("a b", "c d")))
+    for a, b in [
+        ("the plan excludes single parents", "the plan covers single parents"),
+        ("the policy would extend to single mothers", "the wording could exclude single mothers"),
+        ("nurses are eligible for the bonus", "nurses are ineligible for the bonus"),
+    ]:
+        assert feature(fitted.transform(pairs((a, b)))[0], "antonyms") >= 1.0, (a, b)
 
 
 def test_supported_gate():
