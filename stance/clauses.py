@@ -13,6 +13,7 @@ claim's text holds what was said, never the "an official said" between them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
 from stance.document import Claim
@@ -157,13 +158,14 @@ def _kind(claim: Claim, text: str, start: int, end: int) -> str:
 
 def split_claims(claims: list[Claim], text: str) -> list[Claim]:
     """Every claim split into its statements, renumbered c1, c2, ... in text order."""
-    attributions = [(*span, c) for c in claims if (span := _attribution_span(c))]
-    out = [
-        part
-        for claim in claims
-        for piece in cut_attributions(claim, text, attributions)
-        for part in split_claim(piece, text)
-    ]
+    attributions = sorted(((*span, c) for c in claims if (span := _attribution_span(c))), key=lambda a: a[0])
+    starts = [a[0] for a in attributions]
+    out = []
+    for claim in claims:
+        # only the attributions starting inside the claim can cut it
+        inside = attributions[bisect_right(starts, claim.start) : bisect_left(starts, claim.end)]
+        pieces = cut_attributions(claim, text, inside) if inside else [claim]
+        out.extend(part for piece in pieces for part in split_claim(piece, text))
     out.sort(key=lambda c: (c.start, c.end))
     for number, claim in enumerate(out, start=1):
         claim.id = f"c{number}"
