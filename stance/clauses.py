@@ -164,7 +164,7 @@ def split_claims(claims: list[Claim], text: str) -> list[Claim]:
     for claim in claims:
         # only the attributions starting inside the claim can cut it
         inside = attributions[bisect_right(starts, claim.start) : bisect_left(starts, claim.end)]
-        pieces = cut_attributions(claim, text, inside) if inside else [claim]
+        pieces = cut_attributions(claim, text, inside)
         out.extend(part for piece in pieces for part in split_claim(piece, text))
     out.sort(key=lambda c: (c.start, c.end))
     for number, claim in enumerate(out, start=1):
