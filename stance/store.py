@@ -452,6 +452,8 @@ class Store:
             )
 
     def get_article_row(self, article_id: str) -> dict[str, Any]:
+        if not _storable(article_id):
+            raise NotFound(f"no article with id {article_id!r}")
         row = self.db.execute("select * from articles where id = ?", [article_id]).fetchone()
         if row is None:
             raise NotFound(f"no article with id {article_id!r}")
@@ -673,6 +675,8 @@ class Store:
         self, article_id: str, claim_id: str, party: str | None, origin: str = "corrected"
     ) -> Claim:
         """Set a claim's party: a reader's correction, or a re-tag after a registry change."""
+        if not (_storable(article_id) and _storable(claim_id)):
+            raise NotFound(f"no claim {claim_id!r} in article {article_id!r}")
         with self.write() as db:
             cur = db.execute(
                 "update claims set party = ?, origin = ? where article_id = ? and id = ?",
@@ -707,6 +711,8 @@ class Store:
             db.execute("update issues set label = ?, updated = ? where id = ?", [label, now(), issue_id])
 
     def get_issue(self, issue_id: str) -> dict[str, Any]:
+        if not _storable(issue_id):
+            raise NotFound(f"no issue with id {issue_id!r}")
         row = self.db.execute(
             "select id, label, created, updated from issues where id = ?", [issue_id]
         ).fetchone()
@@ -796,6 +802,8 @@ class Store:
         comparison_id: str | None = None,
         limit: int = 200,
     ) -> list[dict[str, Any]]:
+        if not all(_storable(v) for v in (issue, party, relation, article, comparison_id) if v):
+            return []
         where, params = [], []
         if comparison_id:
             where.append("k.id = ?")
@@ -883,6 +891,15 @@ class Store:
 
     def list_feedback(self) -> list[dict[str, Any]]:
         return list(self.db["feedback"].rows_where(order_by="id"))
+
+
+def _storable(value: str) -> bool:
+    """False for a string SQLite cannot take (a lone surrogate): no stored id can equal it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _like_escape(value: str) -> str:

@@ -311,3 +311,13 @@ def test_the_pool_keeps_a_bounded_number_of_idle_connections(tmp_path):
     mine = [k for k in store_module._IDLE if k[0] == os.getpid()]
     assert sum(len(store_module._IDLE[k]) for k in mine) <= store_module.POOL_TOTAL
     assert any(k[1].endswith(f"many{store_module.POOL_TOTAL + 7}.db") for k in mine)  # newest kept
+
+
+def test_ids_sqlite_cannot_take_are_simply_unknown(store):
+    with pytest.raises(NotFound):
+        store.get_article_row("\ud800")
+    with pytest.raises(NotFound):
+        store.get_issue("a\udfff")
+    with pytest.raises(NotFound):
+        store.set_claim_party("\ud800", "c1", None)
+    assert store.find_comparisons(comparison_id="\ud800") == []
