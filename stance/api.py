@@ -56,6 +56,12 @@ def text_arg(name: str, max_len: int = 500) -> str | None:
     return clean_text(value)[:max_len]
 
 
+def cached_json(service: Any, key: tuple, compute: Any) -> Response:
+    """A JSON response computed once per data version: every write anywhere invalidates it."""
+    body = service.cached(key, lambda: current_app.json.dumps(compute()) + "\n")
+    return current_app.response_class(body, mimetype="application/json")
+
+
 @bp.get("/healthz")
 def health() -> Response:
     store = get_store()
@@ -135,18 +141,23 @@ def reanalyse_article(article_id: str) -> Response:
 
 @bp.get("/api/claims")
 def list_claims() -> Response:
-    limit = int_arg("limit", 100, 1, 1000) or 100
-    claims, token = get_store().find_claims(
-        party=text_arg("party", 64),
-        speaker=text_arg("speaker"),
-        article=text_arg("article", 64),
-        q=text_arg("q"),
-        issue=text_arg("issue", 64),
-        after=int_arg("after"),
-        limit=limit,
-    )
-    out = [{**claim_fields(c), "article": c.article_id} for c in claims]  # type: ignore[attr-defined]
-    return jsonify(claims=out, next=token)
+    filters = {
+        "party": text_arg("party", 64),
+        "speaker": text_arg("speaker"),
+        "article": text_arg("article", 64),
+        "q": text_arg("q"),
+        "issue": text_arg("issue", 64),
+        "after": int_arg("after"),
+        "limit": int_arg("limit", 100, 1, 1000) or 100,
+    }
+    service = get_service()
+
+    def page() -> dict[str, Any]:
+        claims, token = service.store.find_claims(**filters)
+        out = [{**claim_fields(c), "article": c.article_id} for c in claims]  # type: ignore[attr-defined]
+        return {"claims": out, "next": token}
+
+    return cached_json(service, ("claims", *filters.items()), page)
 
 
 @bp.post("/api/claims")
@@ -222,12 +233,6 @@ def client_claim(item: Any, index: int, text: str, registry: Registry) -> Claim:
         party=party,
         confidence=float(confidence),
     )
-
-
-def cached_json(service: Any, key: tuple, compute: Any) -> Response:
-    """A JSON response computed once per data version: every write anywhere invalidates it."""
-    body = service.cached(key, lambda: current_app.json.dumps(compute()) + "\n")
-    return current_app.response_class(body, mimetype="application/json")
 
 
 @bp.get("/api/issues")

@@ -117,3 +117,12 @@ def test_claim_dicts_equal_the_contract_fields():
     assert data == {**claim.to_dict(), "origin": "client"}
     data["speaker_span"].append(9)
     assert claim.speaker_span == [0, 3], "the dict shares a list with the claim"
+
+
+def test_claim_list_is_fresh_after_each_write(bare_client):
+    assert bare_client.get("/api/claims").get_json()["claims"] == []
+    post_json(bare_client, {"text": "The minister said the port would reopen on Monday."})
+    listed = bare_client.get("/api/claims").get_json()["claims"]
+    assert listed and bare_client.get("/api/claims").get_json()["claims"] == listed
+    post_json(bare_client, {"text": "The union said the strike would go on until Friday."})
+    assert len(bare_client.get("/api/claims").get_json()["claims"]) > len(listed)
