@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, repeat
 from typing import NamedTuple
 
-from stance.cues import TOKEN_RE, ClaimFilter, CueModel, load_lexicon, load_speaker_heads, shape
+from stance.cues import (
+    TOKEN_RE,
+    ClaimFilter,
+    CueModel,
+    load_backoff,
+    load_lexicon,
+    load_speaker_heads,
+    shape,
+)
 from stance.document import Claim
 from stance.segment import split
 
@@ -52,10 +60,13 @@ _NOT_HEADS = frozenset(
     later often widely strongly openly quick eager confident aware""".split()
 )
 _MIN_HEAD_RATE = 0.08
-_CUE_THRESHOLD = 0.35
+_CUE_THRESHOLD = 0.2
 _HEADS = frozenset(w for w, st in _LEXICON.items() if w not in _NOT_HEADS and st.rate >= _MIN_HEAD_RATE)
 # A sentence is only tokenised when one of these words is in it.
 _CANDIDATE_WORDS = _HEADS | {"according"}
+# Candidate word -> the lexicon word the cue model sees: itself, or for an inflection that
+# train hardly has, the solid cue of its family ("assures" -> "assured").
+_CUE_FORM = {w: w for w in _CANDIDATE_WORDS} | {w: c for w, c in load_backoff().items() if c in _HEADS}
 
 # Verbs that always report speech: enough on their own in "..., X said." and around quotes.
 _SPEECH = frozenset(
@@ -101,6 +112,9 @@ _CONTENT_CUTS = re.compile(
     r"even|despite|including|with|because|since|unless)\b"
     r"|,[”\"’]?\s+and\s+(?!that\b|said\b|he\b|she\b|they\b|it\b)"
     r"|,[”\"’]?\s+[a-z]+ing\b|;\s|\s+and\s+(?:said|says|added|told|called)\b"
+    r"|\s+(?:and|but)\s+(?:(?:then|also|later|not|never)\s+)?(?:[a-z]{3,}ed|saw|made|took|gave|went|came|met"
+    r"|spoke|wrote|sent|won|lost|held|kept|left|thought|felt|(?:did|would|could|has|have|had|was)\s+not"
+    r"|says|tells|adds|argues|insists|notes|warns|accuses|calls|asks|vows|promises)\b"
     r"|,[”\"’]?\s+(?:he|she|they|it|we|I|there)\s+(?!said\b|says\b|added\b|told\b|wrote\b)[a-z]+"
 )
 _QUOTE_OPEN = "“„«"
@@ -361,7 +375,7 @@ def candidate_claims(
     toks = _tokens(text, 0, len(text))
     lows = [t.low for t in toks]
     starts = [t.start for t in toks]
-    cands = list(compress(count(), map(_CANDIDATE_WORDS.__contains__, lows)))
+    cands = list(compress(count(), map(_CUE_FORM.__contains__, lows)))
     c = 0
     for s_start, s_end in sents:
         if c >= len(cands):
@@ -379,7 +393,7 @@ def candidate_claims(
         if (first and toks[first - 1].end > s_start) or toks[last - 1].end > s_end:
             # A token runs over the sentence boundary: tokenise the sentence on its own.
             sent_toks = _tokens(text, s_start, s_end)
-            here = [k for k, t in enumerate(sent_toks) if t.low in _CANDIDATE_WORDS]
+            here = [k for k, t in enumerate(sent_toks) if t.low in _CUE_FORM]
         else:
             sent_toks = toks[first:last]
         if len(sent_toks) >= 2 and here:
@@ -399,6 +413,7 @@ def claim_features(text: str, f: _Found) -> list[str]:
     n = len(words)
     first = words[0].lower() if words else ""
     cue = (f.cue or "").lower()
+    cue = _CUE_FORM.get(cue, cue)
     mention_words = text[f.speaker_span[0] : f.speaker_span[1]].split() if f.speaker_span else []
     if f.speaker_span is None:
         spk = "none"
@@ -528,7 +543,7 @@ def _cues_in_sentence(text, toks, candidates, sent, quotes, in_quote, found) -> 
         if has_quote is None:
             has_quote = _QUOTE_MARK_RE.search(text, sent[0], sent[1]) is not None
         p = _CUE_MODEL.window_probability(
-            low,
+            _CUE_FORM[low],
             _shape_at(toks, i - 2, a, b),
             _shape_at(toks, i - 1, a, b),
             _shape_at(toks, i + 1, a, b),
@@ -536,8 +551,67 @@ def _cues_in_sentence(text, toks, candidates, sent, quotes, in_quote, found) -> 
             has_quote,
             "first" if i == a else "last" if i >= b - 2 else "mid",
         )
+        if low == "asked" and _asked_question(text, toks, i, a, b, p, in_quote, found):
+            continue
         if p >= _CUE_THRESHOLD:
             _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found)
+
+
+# Words that may stand before "asked" in a question put to the speaker ("And when asked if ...").
+_ASKED_OPENERS = frozenset("when and but if once after later".split())
+_QUESTION_WORDS = frozenset("if whether what who whom how why when where which about".split())
+
+
+def _asked_question(text, toks, i, a, b, p, in_quote, found) -> bool:
+    """ "Asked whether the plan would pass, she said ...": the question is an attributed claim.
+
+    PolNeAR annotates the question itself, usually with no source ("Asked if ..."), or with
+    the asker after "by" ("Asked by a reporter how ..."). The question runs from its
+    question word to the first comma outside quotes; "..., when asked why ..." counts too.
+    """
+    opening = all(t.low in _ASKED_OPENERS for t in toks[a:i])
+    if not (opening or (i > a and toks[i - 1].low == "when")):
+        return False
+    k = i + 1
+    speaker = None
+    if k < b and toks[k].low == "by":
+        np = _np_after(toks, k + 1, b)
+        if np is None:
+            return False
+        speaker = (toks[np[0]].start, toks[np[1]].end)
+        k = np[1] + 1
+    q = k
+    while q < b and q - k < 8 and toks[q].low not in _QUESTION_WORDS and toks[q].text not in ",.;:":
+        q += 1
+    if q >= b or toks[q].low not in _QUESTION_WORDS:
+        return False
+    c_start = toks[q + 1].start if toks[q].low == "about" and q + 1 < b else toks[q].start
+    end = next((t.start for t in toks[q + 1 : b] if t.text == "," and in_quote(t.start) is None), None)
+    if end is None:
+        if opening:
+            return False  # "Asked if X he said no": no comma, no telling where the question ends
+        end = toks[b - 1].end
+    span = _clean(text, c_start, end)
+    if span is None:
+        return False
+    cue = toks[i]
+    found.append(
+        _Found(
+            *span, "indirect", cue.text, (cue.start, cue.end), speaker, 0.45 + 0.5 * p, how="asked", cue_p=p
+        )
+    )
+    return True
+
+
+def _asked_before(found: list[_Found], s_start: int, end: int) -> bool:
+    """Is there an "Asked if ..." question in text[s_start:end]? Only this sentence's claims,
+    the last ones found, are looked at."""
+    for f in reversed(found):
+        if f.cue_span is None or f.cue_span[0] < s_start:
+            return False
+        if f.how == "asked" and s_start <= f.start < end:
+            return True
+    return False
 
 
 def _shape_at(toks, k: int, a: int, b: int) -> str:
@@ -779,6 +853,8 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
             or (lead[:1] in '“"' and lead[-1:] in '”"' and _WORD_RE.search(lead) is not None)
         )
         and not participle
+        # "Asked if ..., she replied": the opening is the question put to her, not her words.
+        and not _asked_before(found, s_start, before_end)
     )
     second_rest = toks[nxt + 1].text if nxt + 1 < b else "."
     quote_follows = first_rest in _QUOTE_TOKENS or (first_rest in (",", ":") and second_rest in _QUOTE_TOKENS)

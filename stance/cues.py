@@ -28,6 +28,7 @@ from stance.paths import default_path
 PACKAGE_DIR = Path(__file__).resolve().parent
 LEXICON_PATH = PACKAGE_DIR / "data" / "cue_words.tsv"
 SPEAKER_HEADS_PATH = PACKAGE_DIR / "data" / "speaker_heads.tsv"
+BACKOFF_PATH = PACKAGE_DIR / "data" / "cue_backoff.tsv"
 MIN_SPEAKER_HEAD_COUNT = 2
 # Model files live in models/ beside the working directory or the source tree (the image copies
 # them to /app/models and runs from /app), like the relation model.
@@ -68,6 +69,72 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[str, CueStats]:
             word, cue, total = line.rstrip("\n").split("\t")[:3]
             lexicon[word] = CueStats(int(cue), int(total))
     return lexicon
+
+
+def load_backoff(path: Path = BACKOFF_PATH) -> dict[str, str]:
+    """Word rare in train -> the lexicon cue of its family ("concedes" -> "conceded")."""
+    with open(path, encoding="utf-8") as f:
+        return dict(
+            line.rstrip("\n").split("\t")[:2] for line in f if line.strip() and not line.startswith("#")
+        )
+
+
+# A cue seen this often in train, and as a cue this often, lends its weights to the
+# inflections of its verb that train hardly has.
+MIN_BACKOFF_CUES = 5
+MIN_BACKOFF_RATE = 0.3
+_BACKOFF_ENDINGS = ("", "s", "es", "ed", "ing", "e", "y", "ies", "ied")
+
+
+def inflection_key(word: str) -> str:
+    """A crude verb stem shared by a verb's inflections: conceded/concedes/conceding -> "conced"."""
+    for suffix, repl in (
+        ("ies", "y"),
+        ("ied", "y"),
+        ("ing", ""),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+        ("e", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + repl
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiousl":
+        word = word[:-1]  # admitted -> admitt -> admit
+    return word
+
+
+def build_backoff(lexicon: dict[str, CueStats], total: Counter[str]) -> dict[str, str]:
+    """Inflections of solid cue verbs that train has fewer than three times, mapped to the cue.
+
+    Rare words get no weights of their own in the cue model; their family's does the job
+    ("assures" in a test article behaves like "assured"). Forms that train has often (and
+    that did not make the lexicon) are left alone, so "not" never stands in for "noted".
+    """
+    strong = sorted(
+        (
+            w
+            for w, st in lexicon.items()
+            if st.cue >= MIN_BACKOFF_CUES and st.rate >= MIN_BACKOFF_RATE and w != "according"
+        ),
+        key=lambda w: (-lexicon[w].cue, w),
+    )
+    backoff: dict[str, str] = {}
+    for w in strong:
+        key = inflection_key(w)
+        doubled = key + key[-1]
+        for stem in (key, doubled) if w.startswith(doubled) else (key,):
+            for ending in _BACKOFF_ENDINGS:
+                form = stem + ending
+                if (
+                    form not in lexicon
+                    and form not in backoff
+                    and total[form] < 3
+                    and inflection_key(form) == key
+                ):
+                    backoff[form] = w
+    return backoff
 
 
 def load_speaker_heads(path: Path = SPEAKER_HEADS_PATH) -> frozenset[str]:
@@ -248,7 +315,8 @@ def _gold_cue_mask(doc: dict) -> bytearray:
     return mask
 
 
-def build_lexicon(docs: list[dict]) -> dict[str, CueStats]:
+def build_lexicon(docs: list[dict]) -> tuple[dict[str, CueStats], dict[str, str]]:
+    """The cue lexicon and the backoff of rare inflections (see `build_backoff`)."""
     in_cue: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for doc in docs:
@@ -258,11 +326,12 @@ def build_lexicon(docs: list[dict]) -> dict[str, CueStats]:
             total[w] += 1
             if mask[m.start()]:
                 in_cue[w] += 1
-    return {
+    lexicon = {
         w: CueStats(n, total[w])
         for w, n in in_cue.items()
         if n >= MIN_CUE_COUNT and n / total[w] >= MIN_CUE_RATE and w.isalpha()
     }
+    return lexicon, build_backoff(lexicon, total)
 
 
 def _sentence_tokens(text: str):
@@ -307,8 +376,12 @@ def train(
     raw = Path(train_path).read_bytes()
     docs = [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
     docs = [d for d in docs if d["filename"] not in exclude]
-    lexicon = build_lexicon(docs)
+    lexicon, backoff = build_lexicon(docs)
     LEXICON_PATH.parent.mkdir(parents=True, exist_ok=True)
+    with open(BACKOFF_PATH, "w", encoding="utf-8") as f:
+        f.write("# word\tcue_it_behaves_like (PolNeAR train: inflections train has < 3 times)\n")
+        for w, cue in sorted(backoff.items()):
+            f.write(f"{w}\t{cue}\n")
     write_speaker_heads(build_speaker_heads(docs))
     with open(LEXICON_PATH, "w", encoding="utf-8") as f:
         f.write("# word\tcue_count\ttotal_count (PolNeAR train, lower-cased tokens)\n")
@@ -356,6 +429,7 @@ def train(
             "excluded_why": "kept aside to check the extractor on train articles no model saw",
         },
         "lexicon": {"path": "stance/data/cue_words.tsv", "words": len(lexicon)},
+        "backoff": {"path": "stance/data/cue_backoff.tsv", "words": len(backoff)},
         "metrics": metrics,
         "params": {"C": 0.5, "solver": "lbfgs"},
         "versions": {

@@ -370,3 +370,62 @@ def test_seed_article_gold_claims_are_found_with_their_speakers():
     n = len(gold["claims"])
     assert found / n >= 0.90
     assert speaker_ok / n >= 0.85
+
+
+def test_a_question_put_to_the_speaker_is_a_claim_of_its_own():
+    """ "Asked whether ...": PolNeAR marks the question, with no source unless "by X" names the asker."""
+    text = "Asked whether the bridge would reopen by spring, the mayor said the work was on schedule."
+    claims = extract_claims(text)
+    _check_offsets(text, claims)
+    question = _claim_with(claims, "whether the bridge would reopen by spring")
+    assert question.text == "whether the bridge would reopen by spring"
+    assert question.speaker is None and question.speaker_span is None
+    assert question.cue == "Asked"
+    answer = _claim_with(claims, "the work was on schedule")
+    assert answer.speaker == "the mayor"
+    # The question is not put in the mayor's mouth.
+    assert not any("bridge" in c.text and c.speaker == "the mayor" for c in claims)
+
+    text = "Asked by a reporter how long the strike would last, the union leader said talks would resume."
+    claims = extract_claims(text)
+    question = _claim_with(claims, "how long the strike would last")
+    assert question.speaker == "a reporter"
+    assert _claim_with(claims, "talks would resume").speaker == "the union leader"
+
+
+def test_reported_content_stops_where_the_speaker_does_something_else():
+    """ "said X and promised Y": the second verb shares the speaker, so X ends before "and"."""
+    text = "The senator said the new tax would hurt farmers and promised to vote against it."
+    claims = extract_claims(text)
+    said = _claim_with(claims, "the new tax would hurt farmers")
+    assert said.text == "the new tax would hurt farmers"
+    assert said.cue == "said"
+
+
+def test_an_inflection_train_hardly_has_behaves_like_its_cue():
+    """ "reiterates" is rare in PolNeAR train: it borrows what the cue model learnt for "reiterated"."""
+    from stance.cues import load_backoff, load_lexicon
+
+    assert "reiterates" not in load_lexicon()
+    assert load_backoff()["reiterates"] == "reiterated"
+    text = "The minister reiterates that the treaty could collapse within a year."
+    c = _claim_with(extract_claims(text), "the treaty could collapse within a year")
+    assert c.cue == "reiterates" and c.speaker == "The minister"
+
+
+def test_backoff_maps_rare_inflections_of_solid_cues_only():
+    from collections import Counter
+
+    from stance.cues import CueStats, build_backoff, inflection_key
+
+    assert inflection_key("conceded") == inflection_key("concedes") == inflection_key("conceding")
+    assert inflection_key("admitted") == inflection_key("admits") == "admit"
+    lexicon = {"conceded": CueStats(12, 14), "noted": CueStats(40, 60), "shrugged": CueStats(1, 9)}
+    # "not" is everywhere in train: it never stands in for "noted"; "notes" is rare: it does.
+    total = Counter({"conceded": 14, "noted": 60, "not": 5000, "notes": 1, "shrugged": 9})
+    backoff = build_backoff(lexicon, total)
+    assert backoff["concedes"] == backoff["conceding"] == "conceded"
+    assert backoff["notes"] == "noted"
+    assert "not" not in backoff
+    assert "conceded" not in backoff  # lexicon words keep their own weights
+    assert not any(cue == "shrugged" for cue in backoff.values())  # too rare a cue to lend weights
