@@ -1,6 +1,7 @@
 """One article, analysed end to end, with no database: the stages in order.
 
-extract claims -> split coordinated reports -> give carried-on accounts their voice -> tag parties -> group into issues
+extract claims -> drop reports nested in others -> split coordinated reports -> give carried-on
+accounts their voice -> tag parties -> group into issues
 -> compare the parties.
 The CLI's `analyze` and the service both call `analyze`, so every interface
 returns the same document.
@@ -14,7 +15,7 @@ from stance.attribution import extract_claims
 from stance.clauses import split_claims
 from stance.document import Analysis, Article
 from stance.parties import Registry, tag_claims
-from stance.voices import assign_voices
+from stance.voices import assign_voices, outermost
 
 if TYPE_CHECKING:
     from stance.relations import StanceModel
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 def analyze(article: Article, registry: Registry, model: StanceModel | None = None) -> Analysis:
     """The analysis document of one article (issues and comparisons need a model)."""
-    claims = assign_voices(split_claims(extract_claims(article.text), article.text), article.text)
+    claims = outermost(extract_claims(article.text))
+    claims = assign_voices(split_claims(claims, article.text), article.text)
     tag_claims(claims, registry, article.text)
     analysis = Analysis(article=article, claims=claims)
     if model is not None:

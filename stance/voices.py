@@ -1,4 +1,11 @@
-"""Whose account a quoted fragment belongs to, when its sentence reports an action.
+"""Whose account a claim is: nested reports, and quoted fragments after an action.
+
+A report inside another report is the outer speaker's account: in "Trump said Pyongyang wanted all
+sanctions lifted", what Pyongyang wanted is Trump's claim about Pyongyang, not Pyongyang's. Attribution
+corpora annotate the inner report too (the extractor finds it), but comparing accounts needs it as part
+of the outer claim only, so `outermost` drops it.
+
+And a quoted fragment can carry on an earlier account, when its sentence reports an action:
 
     "It was all the sanctions," an official told reporters.
     In return, they were only offering to close "a portion of the complex".
@@ -68,6 +75,34 @@ def carried_voice(claim: Claim, claims: list[Claim], text: str) -> Claim | None:
     if voice is None or voice.speaker == claim.speaker:
         return None
     return voice
+
+
+def outermost(claims: list[Claim]) -> list[Claim]:
+    """The claims that no other claim's content holds: nested reports and repeats dropped."""
+    ordered = sorted(claims, key=lambda c: (c.start, -c.end))
+    kept: list[Claim] = []
+    reach = -1  # the furthest end of a kept claim so far
+    holder: Claim | None = None
+    for claim in ordered:
+        if (
+            holder is not None
+            and claim.end <= reach
+            and claim.start >= holder.start
+            and _reports(claim, holder)
+        ):
+            continue
+        kept.append(claim)
+        if claim.end > reach:
+            reach, holder = claim.end, claim
+    return sorted(kept, key=lambda c: (c.start, c.end))
+
+
+def _reports(inner: Claim, outer: Claim) -> bool:
+    """Whether `inner` (inside `outer`'s span) adds nothing of its own: a report whose cue sits inside the
+    outer content, a bare quote, or the same speaker's words again."""
+    if not inner.cue_span or inner.speaker == outer.speaker:
+        return True
+    return outer.start <= inner.cue_span[0] and inner.cue_span[1] <= outer.end
 
 
 def assign_voices(claims: list[Claim], text: str) -> list[Claim]:

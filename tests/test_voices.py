@@ -1,7 +1,7 @@
 from stance.analysis import analyze
 from stance.document import Article, Claim
 from stance.parties import Registry
-from stance.voices import assign_voices, carried_voice, is_speech
+from stance.voices import assign_voices, carried_voice, is_speech, outermost
 
 TEXT = (
     '"They wanted every checkpoint removed," a senior army officer told reporters.\n\n'
@@ -67,3 +67,28 @@ def test_the_whole_analysis_gives_the_carried_on_account_to_its_party():
     doc = analyze(Article(text=text), registry)
     fragment = [c for c in doc.claims if "a handful" in c.text]
     assert fragment and all(c.party == "army" for c in fragment)
+
+
+def test_a_report_nested_in_another_is_the_outer_speakers_account():
+    text = "The mayor said the union wanted every depot closed, and the union denied it."
+    outer = claim(
+        text, "the union wanted every depot closed", "The mayor", "The mayor", "said", (0, len(text))
+    )
+    inner = claim(text, "every depot closed", "the union", "the union", "wanted", (0, len(text)))
+    denial = claim(text, "it", "the union", "the union denied", "denied", (0, len(text)))
+    denial.start = text.rindex("it")
+    denial.end = denial.start + 2
+    assert outermost([inner, outer, denial]) == [outer, denial]
+
+
+def test_a_quote_inside_its_own_speakers_report_is_a_repeat_but_another_voice_is_kept():
+    text = 'The agency reported a "frank exchange", quoting the envoy as saying "we disagree".'
+    report = claim(text, 'a "frank exchange", quoting the envoy as saying "we disagree"', "The agency",
+                   "The agency", "reported", (0, len(text)))  # fmt: skip
+    repeat = claim(text, "frank exchange", "The agency", "The agency", "reported", (0, len(text)))
+    envoy = claim(text, "we disagree", "the envoy", "the envoy", "saying", (0, len(text)))
+    elsewhere = claim(text, "quoting the envoy", "The agency", "The agency", "reported", (0, len(text)))
+    elsewhere.cue_span = [0, 3]  # a cue outside the report: its own statement, not a nested one
+    elsewhere.speaker = "someone else"
+    kept = outermost([report, repeat, envoy, elsewhere])
+    assert kept == [report, elsewhere]
