@@ -700,13 +700,30 @@ def _concept_entries(word: str) -> tuple[tuple[str, ...], ...]:
 
 def _may_hold_concept(text: str) -> bool:
     """Whether any concept-category entry matches somewhere in `text` (analyse may still drop it as an
-    idiom or background): a cheap test that spares analysing the claims that have none."""
-    words = _tokens(text)
-    for i, entries in enumerate(map(_concept_entries, words)):
-        for entry in entries:
-            if len(entry) == 1 or _match_at(entry, words, i):
-                return True
-    return False
+    idiom or background): a cheap test that spares analysing the claims that have none. One regular
+    expression over the tokens joined by spaces, so the scan runs in C."""
+    return _concept_pattern().search(" ".join(_tokens(text))) is not None
+
+
+def _entry_pattern(entry: tuple[str, ...]) -> str:
+    """A lexicon entry as a pattern over space-joined tokens ("stem*" and "*suffix" as in _word_matches)."""
+
+    def word(w: str) -> str:
+        if w.startswith("*"):
+            return r"\S*" + re.escape(w[1:])
+        if w.endswith("*"):
+            return re.escape(w[:-1]) + r"\S*"
+        return re.escape(w)
+
+    return " ".join(map(word, entry))
+
+
+@cache
+def _concept_pattern() -> re.Pattern:
+    lex = lexicons()
+    wanted = {c for _, categories, _ in CONCEPTS for c in categories}
+    entries = [e for e in lex["master"].entries if wanted.intersection(lex["categories_of"][e])]
+    return re.compile(r"(?:^| )(?:" + "|".join(map(_entry_pattern, entries)) + r")(?= |$)")
 
 
 class _TokenTable:
