@@ -54,7 +54,7 @@ class ReadCache:
         if store.path is None:  # an in-memory database: nothing to share it with
             return compute()
         with store.snapshot():
-            full = (store.path, store.data_version(), key)
+            full = (store.identity, store.data_version(), key)
             with self._lock:
                 if full in self._entries:
                     self._entries.move_to_end(full)

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -145,7 +146,12 @@ def _migration_2(db: Database) -> None:
     db.execute(f"create index if not exists idx_comparisons_rank on comparisons({_RANK_INDEX})")
     db.execute("create index if not exists idx_comparisons_party_a on comparisons(party_a)")
     db.execute("create index if not exists idx_comparisons_party_b on comparisons(party_b)")
-    db.execute("insert or ignore into counters (name, value) values ('data_version', 0)")
+    # Starts at a random number: a database deleted and made again at the same path (even on the
+    # same inode) does not repeat the versions a reader cached answers under.
+    db.execute(
+        "insert or ignore into counters (name, value) values ('data_version', ?)",
+        [secrets.randbits(48)],
+    )
     # The full-text index holds text and speaker only: linking a claim to its issue or re-tagging
     # its party (an update of other columns) no longer deletes and re-indexes its text.
     db.execute('drop trigger if exists "claims_au"')
@@ -242,6 +248,11 @@ class Store:
     def path(self) -> str | None:
         """The database file (absolute), or None for an in-memory database."""
         return self._pool_key[1] if self._pool_key else None
+
+    @property
+    def identity(self) -> tuple[str, int, int] | None:
+        """The database file as (path, device, inode), or None for an in-memory database."""
+        return self._pool_key[1:] if self._pool_key else None
 
     @classmethod
     def open(cls, path: str | Path) -> Store:

@@ -126,3 +126,17 @@ def test_claim_list_is_fresh_after_each_write(bare_client):
     assert listed and bare_client.get("/api/claims").get_json()["claims"] == listed
     post_json(bare_client, {"text": "The union said the strike would go on until Friday."})
     assert len(bare_client.get("/api/claims").get_json()["claims"]) > len(listed)
+
+
+def test_a_database_made_again_at_the_same_path_is_not_served_old_answers(tmp_path):
+    path = tmp_path / "again.db"
+    store = Store.open(path)
+    store.add_article(Analysis(article=Article(text="Ana said yes.")))
+    service = Service(store, registry=None, model=None)  # type: ignore[arg-type]
+    assert service.cached("n", store.count_articles) == 1
+    store.close()
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"again.db{suffix}").unlink(missing_ok=True)
+    fresh = Store.open(path)
+    assert Service(fresh, registry=None, model=None).cached("n", fresh.count_articles) == 0  # type: ignore[arg-type]
+    fresh.close()
