@@ -469,8 +469,22 @@ _CLAIM_FIRST_WORDS = frozenset(
 
 
 _COLON_SPEAKER = re.compile(
-    r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:[ \t]*(?=[\"“‘'A-Z])"
+    r"[A-Z][\w’'.-]*(?:[ \t]+[\w’'.-]+){0,5}(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:[ \t]*(?=[\"“‘'A-Z])"
 )
+# Lower-case words a headline speaker may hold: "Clinton to voters:", "Ex-AG Lee at RNC:".
+_COLON_LINKS = frozenset("to at of on for in and".split())
+
+
+def _colon_name_ok(name: str) -> bool:
+    """Capitalised words, joined by a few small words; it may end on a noun that speaks ("Lee camp")."""
+    words = name.split()
+    if len(words) > 6 or words[-1] in _COLON_LINKS:
+        return False
+    inner = all(w[:1].isupper() or w in _COLON_LINKS for w in words[1:-1])
+    last = words[-1][:1].isupper() or (len(words) > 1 and words[-1] in _SPEAKER_HEADS)
+    return inner and last
+
+
 _NOT_SPEAKERS = frozenset(
     """update updated note editor related photo photos source sources read watch click video
     listen see also correction clarification disclosure full transcript warning advertisement
@@ -485,7 +499,7 @@ def _colon_speakers(text: str, paras: list[tuple[int, int]], found: list[_Found]
         if m is None:
             continue
         name = text[p_start : m.end()].split(":")[0].strip()
-        if (
+        if not _colon_name_ok(name.split("(")[0]) or (
             name.lower() in _NOT_SPEAKERS
             or name.split()[0].lower() in _NOT_SPEAKERS
             or (name.isupper() and len(name) > 1)
@@ -1066,8 +1080,9 @@ def _attach_quotes(text, quotes, found, paras) -> None:
 
     "“...,” X said": the content ends where the quote closes -> it starts where the quote opens.
     "X said: “...”": the content starts at the quote -> it runs to the quote's end (even over
-    paragraphs). A long quote opening a sentence with no cue joins the attributed quote just
-    before it in the paragraph ("“A,” he said. “B.”"); short unattributed quotes are scare quotes.
+    paragraphs). A quote of three words or more opening a sentence with no cue joins the
+    attributed quote just before it in the paragraph ("“A,” he said. “B.”"); shorter
+    unattributed quotes, and those inside a sentence, are scare quotes.
     """
     by_start = sorted(found, key=lambda f: f.start)
     direct: list[_Found] = []
@@ -1096,7 +1111,7 @@ def _attach_quotes(text, quotes, found, paras) -> None:
                 break
         if owner is None:
             unowned.append(q)
-            if _starts_sentence(text, q.open_at) and len(_WORDS_RE.findall(text, q.start, q.end)) >= 6:
+            if _starts_sentence(text, q.open_at) and len(_WORDS_RE.findall(text, q.start, q.end)) >= 3:
                 direct.append(_Found(q.start, q.end, "direct", None, None, None, 0.5, how="running_quote"))
     _join_split_quotes(text, unowned, direct)
     _merge_running_quotes(text, direct, found, paras)

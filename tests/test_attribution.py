@@ -429,3 +429,21 @@ def test_backoff_maps_rare_inflections_of_solid_cues_only():
     assert "not" not in backoff
     assert "conceded" not in backoff  # lexicon words keep their own weights
     assert not any(cue == "shrugged" for cue in backoff.values())  # too rare a cue to lend weights
+
+
+def test_headline_speakers_may_hold_small_words_and_end_on_a_speaking_noun():
+    text = "Lee camp: Ruiz plan would gut the pension fund.\n\nDENVER — The race tightened on Monday."
+    c = _claim_with(extract_claims(text), "Ruiz plan would gut the pension fund")
+    assert c.speaker == "Lee camp" and c.cue == ":"
+    text = "Former AG Ruiz at Senate Hearing: Courts are far too slow to act.\n\nThe hearing ended late."
+    c = _claim_with(extract_claims(text), "Courts are far too slow to act")
+    assert c.speaker_span == [0, len("Former AG Ruiz at Senate Hearing")] and c.speaker.endswith("Ruiz")
+    # A lower-case word that is no speaker ("line") does not make a headline speaker.
+    text = "The bottom line: Nothing here is going to change soon.\n\nMore text follows here."
+    assert not any(c.cue == ":" for c in extract_claims(text))
+
+
+def test_a_short_quote_opening_the_next_sentence_continues_the_quote():
+    text = "“We will appeal,” Ruiz said. “This is wrong.”\n\nNext paragraph."
+    c = _claim_with(extract_claims(text), "We will appeal")
+    assert "This is wrong" in c.text and c.speaker == "Ruiz" and c.kind == "direct"
