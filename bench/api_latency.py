@@ -95,6 +95,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=400)
     parser.add_argument("--gets", type=int, default=2000)
     parser.add_argument("--mixed", type=int, default=0, help="posts in a mixed post/get phase")
+    parser.add_argument(
+        "--warmup", type=int, default=32, help="posts (and one round of GETs) sent first, not measured"
+    )
     parser.add_argument("--model", help="model file, or 'none' (default: the repo's model)")
     args = parser.parse_args()
     require_data()
@@ -108,13 +111,17 @@ def main() -> None:
     stored = store.count_articles()
     issues = [i["id"] for i in store.list_issues(limit=50)]
     store.close()
-    texts = list(distinct_articles(stored + args.posts + args.mixed + 100, seed=11))
-    texts = texts[-(args.posts + args.mixed) :]
+    texts = list(distinct_articles(stored + args.warmup + args.posts + args.mixed + 100, seed=11))
+    texts = texts[-(args.warmup + args.posts + args.mixed) :]
+    warmup, texts = texts[: args.warmup], texts[args.warmup :]
     paths = ["/api/comparisons?relation=conflict&limit=50", "/api/comparisons?party=us&limit=50"]
     paths += [f"/api/comparisons?issue={i}" for i in issues[:20]]
     load_before = round(os.getloadavg()[0], 2)
     figures: dict = {}
     with Server(db=db, workers=args.workers, threads=args.threads, model=resolve_model(args.model)) as server:
+        if warmup:  # fresh workers fault in the model's pages and fill their caches: not measured
+            cold = [("POST", "/api/articles", json.dumps({"text": t}).encode()) for t in warmup]
+            figures["warmup"] = phase(server, args.clients, cold + [("GET", p, None) for p in paths])
         posts = [("POST", "/api/articles", json.dumps({"text": t}).encode()) for t in texts[: args.posts]]
         figures["post"] = phase(server, args.clients, posts)
         gets = [("GET", paths[i % len(paths)], None) for i in range(args.gets)]
