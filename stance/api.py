@@ -257,19 +257,39 @@ def list_comparisons() -> Response:
     relation = text_arg("relation", 20)
     if relation is not None and relation not in RELATIONS:
         raise Problem(400, f"'relation' must be one of {', '.join(RELATIONS)}")
+    limit = int_arg("limit", 200, 1, 1000) or 200
     filters = {
         "issue": text_arg("issue", 64),
         "party": text_arg("party", 64),
         "relation": relation,
         "article": text_arg("article", 64),
-        "limit": int_arg("limit", 200, 1, 1000) or 200,
+        "after": page_token(text_arg("after", 100)),
     }
     service = get_service()
-    return cached_json(
-        service,
-        ("comparisons", *filters.items()),
-        lambda: {"comparisons": service.comparisons(**filters)},
-    )
+
+    def page() -> dict[str, Any]:
+        found = service.comparisons(**filters, limit=limit + 1)
+        token = None
+        if len(found) > limit:
+            conflict, score, last = service.store.rank_key(found[limit - 1])
+            token = f"{conflict}:{score!r}:{last}"
+        return {"comparisons": found[:limit], "next": token}
+
+    return cached_json(service, ("comparisons", limit, *filters.items()), page)
+
+
+def page_token(raw: str | None) -> tuple[int, float, str] | None:
+    """A comparisons page token ('conflict:score:id', from the previous page's `next`)."""
+    if raw is None:
+        return None
+    try:
+        conflict, score, last = raw.split(":", 2)
+        key = (int(conflict), float(score), last)
+    except ValueError:
+        raise Problem(400, "'after' must be the 'next' token of the previous page") from None
+    if key[0] not in (0, 1) or not last or key[1] != key[1]:  # NaN
+        raise Problem(400, "'after' must be the 'next' token of the previous page")
+    return key
 
 
 @bp.get("/api/parties")

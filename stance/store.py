@@ -812,10 +812,22 @@ class Store:
         article: str | None = None,
         comparison_id: str | None = None,
         limit: int = 200,
+        after: tuple[int, float, str] | None = None,
     ) -> list[dict[str, Any]]:
+        """Comparisons matching every filter, conflicts first and strongest first.
+
+        `after` is the listing position (conflict 1/0, score, id) of the last comparison of the
+        previous page (`rank_key`): the next page starts right after it, walking the rank index.
+        """
         if not all(_storable(v) for v in (issue, party, relation, article, comparison_id) if v):
             return []
         where, params = [], []
+        if after is not None:
+            where.append(
+                "((k.relation = 'conflict') < ? or ((k.relation = 'conflict') = ? and "
+                "(k.score < ? or (k.score = ? and k.id > ?))))"
+            )
+            params += [after[0], after[0], after[1], after[1], after[2]]
         if comparison_id:
             where.append("k.id = ?")
             params.append(comparison_id)
@@ -853,6 +865,11 @@ class Store:
                 }
             )
         return out
+
+    @staticmethod
+    def rank_key(comparison: dict[str, Any]) -> tuple[int, float, str]:
+        """A comparison's position in the listing order, for `find_comparisons(after=...)`."""
+        return (int(comparison["relation"] == "conflict"), comparison["score"], comparison["id"])
 
     def get_claims(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Claim]:
         """Claims by (article id, claim id), in one query per few hundred keys."""

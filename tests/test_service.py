@@ -140,3 +140,27 @@ def test_a_database_made_again_at_the_same_path_is_not_served_old_answers(tmp_pa
     fresh = Store.open(path)
     assert Service(fresh, registry=None, model=None).cached("n", fresh.count_articles) == 0  # type: ignore[arg-type]
     fresh.close()
+
+
+def test_comparison_pages_walk_the_whole_list_once_in_order(client, seed_text):
+    post_json(client, {"text": seed_text})
+    post_json(client, {"text": WIRE.read_text(encoding="utf-8")})
+    whole = client.get("/api/comparisons").get_json()
+    assert len(whole["comparisons"]) >= 3 and whole["next"] is None
+    walked, token, pages = [], None, 0
+    while True:
+        query = {"limit": 2, **({"after": token} if token else {})}
+        body = client.get("/api/comparisons", query_string=query).get_json()
+        walked += body["comparisons"]
+        pages += 1
+        token = body["next"]
+        if token is None:
+            break
+    assert walked == whole["comparisons"] and pages == -(-len(walked) // 2)
+    conflicts = client.get("/api/comparisons?relation=conflict&limit=1").get_json()
+    if conflicts["next"]:
+        second = client.get(f"/api/comparisons?relation=conflict&limit=1&after={conflicts['next']}")
+        assert second.get_json()["comparisons"][0]["id"] != conflicts["comparisons"][0]["id"]
+    for bad in ("x", "2:0.5:k1", "1:nan:k1", "1:0.5:", "1:abc:k1"):
+        response = client.get("/api/comparisons", query_string={"after": bad})
+        assert response.status_code == 400 and response.mimetype == "application/problem+json"

@@ -210,6 +210,15 @@ def test_read_queries_use_the_indexes(store):
     assert "idx_comparisons_rank" in listed and "TEMP B-TREE" not in listed
     by_relation = plan(store, comparisons.format(" where k.relation = ?"), ["agree"])
     assert "idx_comparisons_rank" in by_relation and "TEMP B-TREE" not in by_relation
+    paged = plan(
+        store,
+        comparisons.format(
+            " where ((k.relation = 'conflict') < ? or ((k.relation = 'conflict') = ? and "
+            "(k.score < ? or (k.score = ? and k.id > ?))))"
+        ),
+        [1, 1, 0.5, 0.5, "k1"],
+    )
+    assert "idx_comparisons_rank" in paged and "TEMP B-TREE" not in paged
     by_party = plan(store, comparisons.format(" where (k.party_a = ? or k.party_b = ?)"), ["a", "a"])
     assert "idx_comparisons_party_a" in by_party and "idx_comparisons_party_b" in by_party
     counting = plan(store, "select issue_id, count(*), count(distinct party), count(distinct article_id) "
