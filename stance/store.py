@@ -183,6 +183,9 @@ _POOL_LOCK = threading.Lock()
 _IDLE: OrderedDict[tuple[int, str, int, int], list[Database]] = OrderedDict()
 
 
+_HELD = threading.local()  # the database files whose writer lock this thread holds
+
+
 def _pool_key(path: str | Path) -> tuple[int, str, int, int] | None:
     try:
         info = os.stat(path)
@@ -353,7 +356,10 @@ class Store:
         timeout stays as a second line for writers that do not take this lock.
         """
         fd = None
-        if self.path is not None:
+        held = _HELD.__dict__.setdefault("paths", set())
+        # A thread that already holds the lock (through another Store on the same file) must
+        # not wait for itself: it goes on to SQLite's busy handling, as without this lock.
+        if self.path is not None and self.path not in held:
             with contextlib.suppress(OSError):
                 fd = os.open(self.path + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o644)
         if fd is None:
@@ -361,8 +367,10 @@ class Store:
             return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            held.add(self.path)
             yield
         finally:
+            held.discard(self.path)
             os.close(fd)  # releases the lock
 
     def data_version(self) -> int:

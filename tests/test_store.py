@@ -1,4 +1,5 @@
 import os
+import signal
 import sqlite3
 import threading
 import time
@@ -330,3 +331,27 @@ def test_ids_sqlite_cannot_take_are_simply_unknown(store):
     with pytest.raises(NotFound):
         store.set_claim_party("\ud800", "c1", None)
     assert store.find_comparisons(comparison_id="\ud800") == []
+
+
+def test_a_thread_holding_the_writer_lock_does_not_wait_for_itself(tmp_path):
+    path = tmp_path / "self.db"
+    first, second = Store.open(path), Store.open(path)
+    with first.write():
+        first.put_setting("k", "1")
+        second.db.execute("PRAGMA busy_timeout = 50")
+        with pytest.raises(sqlite3.OperationalError, match="locked"):  # SQLite's answer, not a hang
+            second.db.conn.execute("BEGIN IMMEDIATE")
+
+        def hung(*_):
+            raise TimeoutError("the thread waited for its own writer lock")
+
+        previous = signal.signal(signal.SIGALRM, hung)
+        signal.setitimer(signal.ITIMER_REAL, 5)
+        try:
+            with second._writer_queue():  # returns at once: this thread holds the file's lock
+                pass
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    second.put_setting("k", "2")
+    assert first.get_setting("k") == "2"
