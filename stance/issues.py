@@ -25,6 +25,7 @@ from stance.document import Claim, Comparison, Issue, Side
 from stance.relations import StanceModel, content_stems, fold, lexicons, stem
 
 LABEL_TERMS = 3
+MIN_WORDS_TO_GROUP = 4
 
 
 def claim_vectors(claims: list[Claim], model: StanceModel, context: dict[str, str] | None = None):
@@ -98,9 +99,17 @@ def group_claims(
     """Issues over `claims` (ids i1, i2, ... in order of first claim); sets each claim's `issue`."""
     if not claims:
         return []
-    labels = cluster_similarity(
-        claim_similarity(claims, model, context), model.group_threshold, model.group_linkage
-    )
+    # A claim of three words or fewer ("of the policy.") says too little to place: it stays alone
+    # rather than chain unrelated claims together through its few common words.
+    placeable = [i for i, c in enumerate(claims) if len(c.text.split()) >= MIN_WORDS_TO_GROUP]
+    labels = [-1 - i for i in range(len(claims))]
+    if placeable:
+        chosen = [claims[i] for i in placeable]
+        found = cluster_similarity(
+            claim_similarity(chosen, model, context), model.group_threshold, model.group_linkage
+        )
+        for i, label in zip(placeable, found, strict=True):
+            labels[i] = label
     members: dict[int, list[Claim]] = defaultdict(list)
     for claim, label in zip(claims, labels, strict=True):
         members[label].append(claim)

@@ -40,7 +40,7 @@ LABELS = ("agree", "conflict", "none")
 # The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
 # estimators whose numbers only mean something to the code that computed them: bump this whenever a
 # change alters what a trained model receives, and loading refuses models of another scheme.
-FEATURE_SCHEME = 2
+FEATURE_SCHEME = 3
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'.,][a-z0-9]+)*%?")
 _NUMBER_WORDS = {
@@ -354,6 +354,13 @@ def _antonym_keys(word: str) -> tuple[tuple[int, int], ...]:
     )
 
 
+_OPEN_QUESTION = frozenset({"whether", "if"})  # "did not say whether all ...": nothing denied
+
+
+def _denies_verb(word: str) -> bool:
+    return word in ("not", "never", "cannot") or word.endswith(("n't", "n\u2019t"))
+
+
 @lru_cache(maxsize=8192)
 def analyse(text: str) -> Cues:
     folded = fold(text)
@@ -368,6 +375,15 @@ def analyse(text: str) -> Cues:
         blocked = idiom_tokens if category in ("universal", "partial") else None
         cues.hits[category] = _select(matches.get(category, []), blocked)
     cues.hits["outcome"] = [h for h in cues.hits["outcome"] if not _attributive(words, *h)]
+    # A denied whole is a part: "not a request for the full lifting", "couldn't give up all of them"
+    # (a verb's negation only: in "no doubt the whole town ...", "no" denies the doubt).
+    negation_starts = [s for s, _ in cues.hits["negation"] if _denies_verb(words[s])]
+    denied = [h for h in cues.hits["universal"]
+              if any(h[0] - 5 <= n < h[0] and not _OPEN_QUESTION.intersection(words[n : h[0]])
+                     for n in negation_starts)]  # fmt: skip
+    if denied:
+        cues.hits["universal"] = [h for h in cues.hits["universal"] if h not in denied]
+        cues.hits["partial"] = sorted(cues.hits["partial"] + denied)
     # Polarity: set phrases first ("not a disaster" is mild praise, not a disaster), then single words,
     # flipping a word when a negation stands just before it.
     taken: set[int] = set()

@@ -120,8 +120,13 @@ def fnc1_pairs(data_dir: Path, per_class: int = FNC_PER_CLASS, seed: int = 7) ->
 def corpus_texts(
     fnc1_dir: Path | None, polnear_dir: Path | None, extra: list[str]
 ) -> tuple[list[str], list[str]]:
-    """Paragraph-sized news texts for the grouping topics, and the names of their sources."""
-    texts, sources = list(extra), ["labelled pairs"]
+    """Paragraph-sized news texts for the grouping topics, and the names of their sources.
+
+    The topics come from news corpora alone when they are there: the labelled pairs (and any
+    article beside them) stay out, so that adding a pair never moves how claims are grouped and no
+    article the system is measured on shapes its topics. `extra` is the fallback without corpora."""
+    texts: list[str] = []
+    sources: list[str] = []
     if fnc1_dir and (fnc1_dir / "train_bodies.csv").exists():
         bodies, stances = read_fnc1(fnc1_dir)
         for body in bodies.values():
@@ -138,6 +143,8 @@ def corpus_texts(
                 seen.add(doc["filename"])
                 texts.extend(p for p in doc["text"].split("\n") if len(p) > 40)
         sources.append("PolNeAR train articles")
+    if not texts:
+        texts, sources = list(extra), ["labelled pairs"]
     return texts, sources
 
 
@@ -207,10 +214,8 @@ def train_model(out: str | Path, pairs_files: list[Path], fnc1_dir: Path | None 
     metrics = cross_validate(hand, extra, extra_weights) if cross_validation else {}
     classifier = _fit_classifier(hand + extra, np.concatenate([np.ones(len(hand)), extra_weights]))
 
-    seed_texts = [p.read_text(encoding="utf-8") for d in {f.parent for f in pairs_files}
-                  for p in sorted(d.glob("*.txt"))]  # fmt: skip
     pair_texts = [t for r in hand + extra for t in (r["a"], r["b"])]
-    texts, sources = corpus_texts(fnc1_dir, polnear_dir, pair_texts + seed_texts)
+    texts, sources = corpus_texts(fnc1_dir, polnear_dir, pair_texts)
     grouper = GroupingVectorizer().fit(texts)
 
     created = datetime.now(UTC)

@@ -281,3 +281,15 @@ def test_one_subject_reporting_two_things_in_a_sentence_is_listed_whole(model):
     assert ministry_side.claims == ["c2", "c1"]
     # Another speaker's claim in the same issue is no mate.
     assert statement_mates(claims) == {"c1": ["c2"], "c2": ["c1"]}
+
+
+def test_fragments_of_three_words_stay_alone(model):
+    texts = [
+        "the tariff on steel will rise to 25 percent",
+        "of the tariff.",
+        "steel tariffs will rise next year",
+    ]
+    claims = [Claim(text=t, start=0, end=len(t), id=f"c{n}") for n, t in enumerate(texts, start=1)]
+    group_claims(claims, model)
+    assert claims[0].issue == claims[2].issue
+    assert claims[1].issue not in (claims[0].issue, claims[2].issue)

@@ -245,3 +245,18 @@ def test_vectorising_from_many_threads_gives_the_serial_rows():
         t.join()
     for got, want in zip(results, expected, strict=True):
         assert np.allclose(got, want)
+
+
+def test_a_denied_whole_is_a_part(features):
+    """'not a request for the full lifting' is a partial request, clashing with 'in their entirety'."""
+    row = features.transform(
+        pairs(
+            (
+                "this is not a request for the full lifting of sanctions",
+                "they wanted sanctions lifted in full",
+            )
+        )
+    )[0]
+    assert feature(row, "scope_clash") == 1.0 and feature(row, "scope_same") == 0.0
+    assert analyse("no doubt the whole town was flooded").hits["universal"]  # "no" denies the doubt
+    assert analyse("they did not say whether all the prisoners were freed").hits["universal"]

@@ -86,3 +86,19 @@ def test_feedback_changes_the_decision_on_the_corrected_pair(trained, tmp_path):
         after.classify([("all the plants closed on Monday", "only a portion of the plants closed")])[0][0]
         == "conflict"
     )
+
+
+def test_grouping_topics_come_from_news_corpora_not_the_labelled_pairs(tmp_path):
+    from stance.train import corpus_texts
+
+    news = tmp_path / "polnear"
+    news.mkdir()
+    article = {"filename": "a.txt", "text": "A paragraph of news about tariffs on steel and aluminium.\n" * 2}
+    (news / "polnear_train.jsonl").write_text(json.dumps(article) + "\n", encoding="utf-8")
+    texts, sources = corpus_texts(None, news, ["a labelled pair text"])
+    assert "a labelled pair text" not in texts and sources == ["PolNeAR train articles"]
+    assert texts and all("tariffs" in t for t in texts)
+    assert corpus_texts(None, None, ["a labelled pair text"]) == (
+        ["a labelled pair text"],
+        ["labelled pairs"],
+    )
