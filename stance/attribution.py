@@ -1085,11 +1085,17 @@ def _attach_quotes(text, quotes, found, paras) -> None:
     unattributed quotes, and those inside a sentence, are scare quotes.
     """
     by_start = sorted(found, key=lambda f: f.start)
+    # A claim can only own a quote if it starts between the quote's opening mark and its end;
+    # quotes come in text order and a claim is only ever moved inside the quote it joins, so
+    # the claims' first starts bound the window to look in.
+    first_starts = [f.start for f in by_start]
     direct: list[_Found] = []
     unowned: list[_Quote] = []
     for q in quotes:
         owner = None
-        for f in by_start:
+        k = bisect_left(first_starts, q.open_at - 1)
+        stop = bisect_right(first_starts, q.end, k)
+        for f in by_start[k:stop]:
             if f.kind == "according_to":
                 continue
             if (
@@ -1210,8 +1216,10 @@ _NAME_RE = re.compile(
 
 
 def _resolve_speakers(text: str, found: list[_Found]) -> None:
-    names = [(m.start(), m.end(), " ".join(m.group().split())) for m in _NAME_RE.finditer(text)]
-    fullest = _fullest_names(names)
+    # Capitalised runs as (start, words); the fullest name holding a word is looked up once
+    # per word that a speaker needs expanded.
+    names = [(m.start(), m.group().split()) for m in _NAME_RE.finditer(text)]
+    fullest: dict[str, list[str] | None] = {}
     for f in found:
         if f.speaker_span is None:
             continue
@@ -1222,7 +1230,7 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
             f.resolved_from = mention
             f.speaker = target or mention
             continue
-        f.speaker = _fullest(_name_of(mention), fullest)
+        f.speaker = _fullest(_name_of(mention), names, fullest)
         if low.startswith("the ") and mention.islower():
             f.speaker = _earlier_nominal(found, f) or f.speaker
 
@@ -1277,30 +1285,33 @@ def _name_of(mention: str) -> str:
     return " ".join(words)
 
 
-def _fullest(mention: str, fullest: dict[str, list[str]]) -> str:
-    """A bare surname ("Okoro", "President Okoro") becomes the longest name holding it in the article."""
+def _fullest(mention: str, names, fullest: dict[str, list[str] | None]) -> str:
+    """A bare surname ("Okoro", "President Okoro") becomes the longest name holding it in the article.
+
+    `fullest` memoises the answer per word for the article: speakers repeat.
+    """
     words = mention.split()
     if not words or not words[-1][:1].isupper() or len(_strip_titles(words)) > 1:
         return mention
-    best = fullest.get(words[-1])
+    key = words[-1]
+    if key not in fullest:
+        fullest[key] = _fullest_name(key, names)
+    best = fullest[key]
     return " ".join(best) if best else mention
 
 
-def _fullest_names(names) -> dict[str, list[str]]:
-    """Word -> the longest name (titles dropped) holding it, the first such name on ties.
-
-    Built once per article, so that expanding each speaker is a look-up, not a scan.
-    """
-    best: dict[str, list[str]] = {}
-    for _s, _e, name in names:
-        parts = name.split()
-        stripped = _strip_titles(parts)
-        for key in dict.fromkeys(parts):
-            core = stripped
-            if len(core) > 3:
-                core = core[-2:] if core[-1] == key else core[:2]
-            if key in core and len(core) > 1 and (key not in best or len(core) > len(best[key])):
-                best[key] = core
+def _fullest_name(key: str, names) -> list[str] | None:
+    """The longest name (titles dropped, at most two words kept around `key`) holding `key`,
+    the first such name on ties."""
+    best = None
+    for _s, parts in names:
+        if key not in parts:
+            continue
+        core = _strip_titles(parts)
+        if len(core) > 3:
+            core = core[-2:] if core[-1] == key else core[:2]
+        if key in core and len(core) > 1 and (best is None or len(core) > len(best)):
+            best = core
     return best
 
 
@@ -1349,9 +1360,9 @@ def _antecedent(text: str, names, found: list[_Found], f: _Found, pronoun: str) 
     if best is not None:
         return best.speaker
     if pronoun in _PERSON_PRONOUNS:
-        for s, _e, name in reversed(names):
+        for s, parts in reversed(names):
             if s < pos:
-                return " ".join(_strip_titles(name.split()))
+                return " ".join(_strip_titles(parts))
     return None
 
 

@@ -21,6 +21,7 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 from stance.paths import default_path
@@ -270,8 +271,9 @@ class CueModel:
         return p
 
     def _logistic(self, feats: list[str]) -> float:
-        get = self.weights.get
-        z = sum(get(f, 0.0) for f in feats)
+        # map() sums the same weights in the same order as a generator would, without a
+        # Python frame per feature.
+        z = sum(map(self.weights.get, feats, repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -297,8 +299,7 @@ class ClaimFilter:
         return cls(data["weights"], data["threshold"])
 
     def probability(self, feats: list[str]) -> float:
-        get = self.weights.get
-        z = sum(get(f, 0.0) for f in feats)
+        z = sum(map(self.weights.get, feats, repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
