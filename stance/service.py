@@ -127,7 +127,7 @@ class Service:
             return None
         groups = [members for _, members in _groups(claims, issues)]
         with self.store.snapshot():
-            newest = self.store.newest_claim()
+            newest = self.store.newest_claim(excluding=article_id)  # as the candidate window counts
             candidates, keys_of_group, terms_of_group = self._candidates(article_id, groups)
         targets = self._targets(groups, candidates, keys_of_group)
         return LinkPlan(article_id, newest, candidates, terms_of_group, targets)
