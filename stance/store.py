@@ -2,7 +2,9 @@
 
 SQLite through sqlite-utils, in WAL mode with a busy timeout, so several
 gunicorn workers can write at once. Each article is written in one
-`BEGIN IMMEDIATE` transaction: a crash leaves it whole or absent. The schema
+`BEGIN IMMEDIATE` transaction: a crash leaves it whole or absent. Writers queue
+on a file lock beside the database, and every commit moves a data version on
+that read caches key on. Connections are reused within a process. The schema
 moves forward by numbered migrations recorded in `migrations`.
 """
 
