@@ -114,6 +114,8 @@ class Service:
                 # Another writer stored matching claims meanwhile: match again, under the lock and
                 # before this article's claims are stored, as the plan was.
                 plan = self.plan_links(article_id, analysis.claims, analysis.issues)
+            if plan is not None:
+                plan.checked = True  # under this lock: nobody else can change what it found
             article_id, created = self.store.add_article(analysis)
             if created:
                 self.link_issues(
@@ -170,7 +172,11 @@ class Service:
         if self.model is None or not issues:
             return set()
         groups = _groups(claims, issues)
-        if plan is not None and self._plan_holds(plan, article_id):
+        if (
+            plan is not None
+            and plan.article_id == article_id
+            and (plan.checked or self._plan_holds(plan, article_id))
+        ):
             targets = plan.targets
         else:
             targets = self._matching_stored_issues(article_id, [members for _, members in groups])
@@ -469,6 +475,7 @@ class LinkPlan:
     candidates: dict[tuple[str, str], Claim]
     terms_of_group: list[list[str]]
     targets: list[str | None]
+    checked: bool = False  # found to hold inside the write transaction that uses it
 
 
 def _groups(claims: list[Claim], issues: list[Issue]) -> list[tuple[Issue, list[Claim]]]:
