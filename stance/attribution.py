@@ -251,7 +251,12 @@ _new_tuple = tuple.__new__
 
 
 def _tokens(text: str, start: int, end: int) -> list[_Tok]:
-    """The tokens of text[start:end], built without a Python-level loop.
+    """The tokens of text[start:end], built without a Python-level loop."""
+    return _as_tokens(*_token_columns(text, start, end))
+
+
+def _token_columns(text: str, start: int, end: int) -> tuple[list[int], list[int], list[str], list[str]]:
+    """Starts, ends, texts and lower-cased texts of the tokens of text[start:end].
 
     Splitting on the token pattern (kept by its group) alternates gaps and tokens, so running
     sums of the piece lengths are the offsets; one lower() covers every token.
@@ -262,7 +267,11 @@ def _tokens(text: str, start: int, end: int) -> list[_Tok]:
     lows = "\x00".join(words).lower().split("\x00")
     if len(lows) != len(words):  # a NUL token: lower them one by one
         lows = [w.lower() for w in words]
-    return list(map(_new_tuple, repeat(_Tok), zip(bounds[1:-1:2], bounds[2::2], words, lows, strict=True)))
+    return bounds[1:-1:2], bounds[2::2], words, lows
+
+
+def _as_tokens(starts, ends, words, lows) -> list[_Tok]:
+    return list(map(_new_tuple, repeat(_Tok), zip(starts, ends, words, lows, strict=True)))
 
 
 def _is_cap(tok: _Tok) -> bool:
@@ -370,11 +379,9 @@ def candidate_claims(
     quotes = _find_quotes(text, paras)
     found: list[_Found] = []
     in_quote = _quote_index(quotes)
-    # One token stream for the whole article; only sentences holding a candidate cue word are
-    # looked at, each through its own slice of the stream.
-    toks = _tokens(text, 0, len(text))
-    lows = [t.low for t in toks]
-    starts = [t.start for t in toks]
+    # One token stream for the whole article, kept as columns; only sentences holding a
+    # candidate cue word are looked at, each through tokens built from its slice of the columns.
+    starts, ends, words, lows = _token_columns(text, 0, len(text))
     cands = list(compress(count(), map(_CUE_FORM.__contains__, lows)))
     c = 0
     for s_start, s_end in sents:
@@ -390,12 +397,12 @@ def candidate_claims(
             c += 1
         if not here or last - first < 2:
             continue
-        if (first and toks[first - 1].end > s_start) or toks[last - 1].end > s_end:
+        if (first and ends[first - 1] > s_start) or ends[last - 1] > s_end:
             # A token runs over the sentence boundary: tokenise the sentence on its own.
             sent_toks = _tokens(text, s_start, s_end)
             here = [k for k, t in enumerate(sent_toks) if t.low in _CUE_FORM]
         else:
-            sent_toks = toks[first:last]
+            sent_toks = _as_tokens(starts[first:last], ends[first:last], words[first:last], lows[first:last])
         if len(sent_toks) >= 2 and here:
             _cues_in_sentence(text, sent_toks, here, (s_start, s_end), quotes, in_quote, found)
     _attach_quotes(text, quotes, found, paras)
