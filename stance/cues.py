@@ -238,6 +238,45 @@ def _shape(word: str) -> str:
     return "w"
 
 
+# The templates of `window_features`, with the number of "|"-joined values each holds.
+_WINDOW_TEMPLATES = {
+    "w": 1,
+    "p1": 1,
+    "n1": 1,
+    "w|n1": 2,
+    "w|p1": 2,
+    "p2p1": 2,
+    "n1n2": 2,
+    "suffix": 1,
+    "quote_in_sentence": 1,
+    "pos": 1,
+    "w|n1n2": 3,
+    "w|p2p1": 3,
+    "w|quote": 2,
+    "w|pos": 2,
+}
+
+
+def _window_tables(weights: dict[str, float]) -> dict | None:
+    """Weights regrouped by template, keyed by value tuples ("w|n1=said|that" -> ("said", "that")).
+
+    None when a feature does not split cleanly (a value holding "|"): then scoring builds the
+    feature strings instead, so the tables can never give another answer.
+    """
+    tables: dict = {name: {} for name in _WINDOW_TEMPLATES}
+    tables["bias"] = weights.get("bias", 0.0)
+    for feature, weight in weights.items():
+        name, sep, value = feature.partition("=")
+        arity = _WINDOW_TEMPLATES.get(name)
+        if not sep or arity is None:
+            continue
+        parts = value.split("|")
+        if len(parts) != arity:
+            return None
+        tables[name][parts[0] if arity == 1 else tuple(parts)] = weight
+    return tables
+
+
 class CueModel:
     """Logistic-regression weights over `candidate_features`, applied without scikit-learn."""
 
@@ -245,6 +284,7 @@ class CueModel:
         self.weights = weights
         self.threshold = threshold
         self._cache: dict[tuple, float] = {}
+        self._tables = _window_tables(weights)
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> CueModel:
@@ -265,10 +305,43 @@ class CueModel:
         key = (w, p2, p1, n1, n2, quote, pos)
         p = self._cache.get(key)
         if p is None:
-            p = self._cache[key] = self._logistic(window_features(*key))
+            z = self._window_z(*key) if self._tables is not None else None
+            if z is None:
+                p = self._logistic(window_features(*key))
+            else:
+                p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            self._cache[key] = p
             if len(self._cache) > 200_000:
                 self._cache.clear()
         return p
+
+    def _window_z(self, w: str, p2: str, p1: str, n1: str, n2: str, quote: bool, pos: str) -> float:
+        """The logit of `window_features`, read from per-template tables with tuple keys.
+
+        Same weights, added in the same order as `_logistic` adds them (so the same float),
+        without building fifteen feature strings per candidate.
+        """
+        t = self._tables
+        q = str(quote)
+        return sum(
+            (
+                t["bias"],
+                t["w"].get(w, 0.0),
+                t["p1"].get(p1, 0.0),
+                t["n1"].get(n1, 0.0),
+                t["w|n1"].get((w, n1), 0.0),
+                t["w|p1"].get((w, p1), 0.0),
+                t["p2p1"].get((p2, p1), 0.0),
+                t["n1n2"].get((n1, n2), 0.0),
+                t["suffix"].get(w[-3:], 0.0),
+                t["quote_in_sentence"].get(q, 0.0),
+                t["pos"].get(pos, 0.0),
+                t["w|n1n2"].get((w, n1, n2), 0.0),
+                t["w|p2p1"].get((w, p2, p1), 0.0),
+                t["w|quote"].get((w, q), 0.0),
+                t["w|pos"].get((w, pos), 0.0),
+            )
+        )
 
     def _logistic(self, feats: list[str]) -> float:
         # map() sums the same weights in the same order as a generator would, without a

@@ -447,3 +447,24 @@ def test_a_short_quote_opening_the_next_sentence_continues_the_quote():
     text = "“We will appeal,” Ruiz said. “This is wrong.”\n\nNext paragraph."
     c = _claim_with(extract_claims(text), "We will appeal")
     assert "This is wrong" in c.text and c.speaker == "Ruiz" and c.kind == "direct"
+
+
+def test_cue_model_tables_give_the_same_logit_as_the_feature_strings():
+    """Window scoring reads regrouped tables; it must add the very same weights in the same order."""
+    from itertools import product, repeat
+
+    from stance.cues import window_features
+
+    model = CueModel.load()
+    assert model._tables is not None
+    words = ["said", "told", "insisted", "according", "reiterated", "table"]
+    shapes = ["<s>", "</s>", "CAP", "w", "that", ",", "Q", "NUM", "the"]
+    for w, p2, p1, n1, n2, quote, pos in product(
+        words, shapes[:3], shapes, shapes, shapes[:4], (True, False), ("first", "mid", "last")
+    ):
+        strings = sum(map(model.weights.get, window_features(w, p2, p1, n1, n2, quote, pos), repeat(0.0)))
+        assert model._window_z(w, p2, p1, n1, n2, quote, pos) == strings
+    # A weight file whose values do not split into the template's parts is scored by strings.
+    odd = CueModel({"bias": 0.5, "w|n1=said|a|b": 1.0})
+    assert odd._tables is None
+    assert odd.window_probability("said", "<s>", "CAP", "that", "w", False, "mid") == odd._logistic(["bias"])
