@@ -340,7 +340,7 @@ def extract_claims(text: str) -> list[Claim]:
     found = []
     claim_filter = _claim_filter()
     for f in candidate_claims(text, sents, paras):
-        p = claim_filter.probability(claim_features(text, f))
+        p = claim_filter.value_probability(claim_values(text, f))
         if p >= claim_filter.threshold:
             f.confidence = p
             found.append(f)
@@ -415,6 +415,13 @@ def candidate_claims(
 
 def claim_features(text: str, f: _Found) -> list[str]:
     """What the claim filter sees: the pattern, the cue, the speaker's form, the content's shape."""
+    return claim_feature_strings(claim_values(text, f))
+
+
+def claim_values(text: str, f: _Found) -> tuple[str, ...]:
+    """The values the claim filter's features are made of, in `CLAIM_TEMPLATES` order's terms:
+    (how, kind, cue, cue_p, size, spk_words, sentences, spk, first, quote_start, has_quote,
+    ends_sentence)."""
     content = text[f.start : f.end]
     words = _WORDS_RE.findall(content)
     n = len(words)
@@ -446,26 +453,43 @@ def claim_features(text: str, f: _Found) -> list[str]:
         if n <= 30
         else "60+"
     )
+    return (
+        f.how,
+        f.kind,
+        cue,
+        str(int(f.cue_p * 20)),
+        size,
+        str(min(4, len(mention_words))),
+        str(min(3, content.count(". ") + content.count("? ") + 1)),
+        spk,
+        first if first in _CLAIM_FIRST_WORDS else shape(words[0]) if words else "-",
+        str(content[:1] in _QUOTE_CHARS or (f.start > 0 and text[f.start - 1] in _QUOTE_CHARS)),
+        str(_QUOTE_MARK_RE.search(content) is not None),
+        str(f.end >= len(text) or text[f.end : f.end + 2].strip()[:1] in ("", ".", "!", "?", "”", '"')),
+    )
+
+
+def claim_feature_strings(values: tuple[str, ...]) -> list[str]:
+    """The claim filter's feature strings from `claim_values`."""
+    how, kind, cue, cue_p, size, spk_words, sentences, spk, first, quote_start, has_quote, ends = values
     return [
         "bias",
-        "how=" + f.how,
-        "kind=" + f.kind,
+        "how=" + how,
+        "kind=" + kind,
         "cue=" + cue,
-        "how|cue=" + f.how + "|" + cue,
-        f"cue_p={int(f.cue_p * 20)}",
+        "how|cue=" + how + "|" + cue,
+        "cue_p=" + cue_p,
         "cue|len=" + cue + "|" + size,
-        "spk_words=" + str(min(4, len(mention_words))),
-        "sentences=" + str(min(3, content.count(". ") + content.count("? ") + 1)),
+        "spk_words=" + spk_words,
+        "sentences=" + sentences,
         "spk=" + spk,
-        "how|spk=" + f.how + "|" + spk,
+        "how|spk=" + how + "|" + spk,
         "len=" + size,
-        "how|len=" + f.how + "|" + size,
-        "first=" + (first if first in _CLAIM_FIRST_WORDS else shape(words[0]) if words else "-"),
-        "quote_start="
-        + str(content[:1] in _QUOTE_CHARS or (f.start > 0 and text[f.start - 1] in _QUOTE_CHARS)),
-        "has_quote=" + str(_QUOTE_MARK_RE.search(content) is not None),
-        "ends_sentence="
-        + str(f.end >= len(text) or text[f.end : f.end + 2].strip()[:1] in ("", ".", "!", "?", "”", '"')),
+        "how|len=" + how + "|" + size,
+        "first=" + first,
+        "quote_start=" + quote_start,
+        "has_quote=" + has_quote,
+        "ends_sentence=" + ends,
     ]
 
 

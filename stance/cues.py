@@ -257,17 +257,17 @@ _WINDOW_TEMPLATES = {
 }
 
 
-def _window_tables(weights: dict[str, float]) -> dict | None:
+def _template_tables(weights: dict[str, float], templates: dict[str, int]) -> dict | None:
     """Weights regrouped by template, keyed by value tuples ("w|n1=said|that" -> ("said", "that")).
 
     None when a feature does not split cleanly (a value holding "|"): then scoring builds the
     feature strings instead, so the tables can never give another answer.
     """
-    tables: dict = {name: {} for name in _WINDOW_TEMPLATES}
+    tables: dict = {name: {} for name in templates}
     tables["bias"] = weights.get("bias", 0.0)
     for feature, weight in weights.items():
         name, sep, value = feature.partition("=")
-        arity = _WINDOW_TEMPLATES.get(name)
+        arity = templates.get(name)
         if not sep or arity is None:
             continue
         parts = value.split("|")
@@ -277,6 +277,27 @@ def _window_tables(weights: dict[str, float]) -> dict | None:
     return tables
 
 
+# The templates of `stance.attribution.claim_feature_strings`, likewise.
+_CLAIM_TEMPLATES = {
+    "how": 1,
+    "kind": 1,
+    "cue": 1,
+    "how|cue": 2,
+    "cue_p": 1,
+    "cue|len": 2,
+    "spk_words": 1,
+    "sentences": 1,
+    "spk": 1,
+    "how|spk": 2,
+    "len": 1,
+    "how|len": 2,
+    "first": 1,
+    "quote_start": 1,
+    "has_quote": 1,
+    "ends_sentence": 1,
+}
+
+
 class CueModel:
     """Logistic-regression weights over `candidate_features`, applied without scikit-learn."""
 
@@ -284,7 +305,7 @@ class CueModel:
         self.weights = weights
         self.threshold = threshold
         self._cache: dict[tuple, float] = {}
-        self._tables = _window_tables(weights)
+        self._tables = _template_tables(weights, _WINDOW_TEMPLATES)
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> CueModel:
@@ -359,6 +380,7 @@ class ClaimFilter:
     def __init__(self, weights: dict[str, float], threshold: float):
         self.weights = weights
         self.threshold = threshold
+        self._tables = _template_tables(weights, _CLAIM_TEMPLATES)
 
     @classmethod
     def load(cls, path: Path = FILTER_PATH) -> ClaimFilter:
@@ -373,6 +395,38 @@ class ClaimFilter:
 
     def probability(self, feats: list[str]) -> float:
         z = sum(map(self.weights.get, feats, repeat(0.0)))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def value_probability(self, values: tuple[str, ...]) -> float:
+        """`probability` of `stance.attribution.claim_feature_strings(values)`, read from
+        per-template tables (same weights, same order, same float) when the weights allow."""
+        if self._tables is None:
+            from stance.attribution import claim_feature_strings
+
+            return self.probability(claim_feature_strings(values))
+        t = self._tables
+        how, kind, cue, cue_p, size, spk_words, sentences, spk, first, quote_start, has_quote, ends = values
+        z = sum(
+            (
+                t["bias"],
+                t["how"].get(how, 0.0),
+                t["kind"].get(kind, 0.0),
+                t["cue"].get(cue, 0.0),
+                t["how|cue"].get((how, cue), 0.0),
+                t["cue_p"].get(cue_p, 0.0),
+                t["cue|len"].get((cue, size), 0.0),
+                t["spk_words"].get(spk_words, 0.0),
+                t["sentences"].get(sentences, 0.0),
+                t["spk"].get(spk, 0.0),
+                t["how|spk"].get((how, spk), 0.0),
+                t["len"].get(size, 0.0),
+                t["how|len"].get((how, size), 0.0),
+                t["first"].get(first, 0.0),
+                t["quote_start"].get(quote_start, 0.0),
+                t["has_quote"].get(has_quote, 0.0),
+                t["ends_sentence"].get(ends, 0.0),
+            )
+        )
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

@@ -468,3 +468,20 @@ def test_cue_model_tables_give_the_same_logit_as_the_feature_strings():
     odd = CueModel({"bias": 0.5, "w|n1=said|a|b": 1.0})
     assert odd._tables is None
     assert odd.window_probability("said", "<s>", "CAP", "that", "w", False, "mid") == odd._logistic(["bias"])
+
+
+def test_claim_filter_tables_give_the_same_probability_as_the_feature_strings():
+    from stance.attribution import candidate_claims, claim_features, claim_values
+
+    text = (SEEDS / "hanoi-afp-2019-03-01.txt").read_text(encoding="utf-8")
+    model = ClaimFilter.load()
+    assert model._tables is not None
+    found = candidate_claims(text)
+    assert len(found) > 20
+    for f in found:
+        assert model.value_probability(claim_values(text, f)) == model.probability(claim_features(text, f))
+    # Weights that do not split into their template's parts are scored through the strings.
+    odd = ClaimFilter({"bias": 0.2, "how|cue=after|a|b": 3.0}, 0.3)
+    assert odd._tables is None
+    f = found[0]
+    assert odd.value_probability(claim_values(text, f)) == odd.probability(claim_features(text, f))
