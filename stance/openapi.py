@@ -342,8 +342,26 @@ def spec() -> dict[str, Any]:
                         _query("relation", _or_empty({"type": "string", "enum": ["conflict", "agree"]})),
                         _query("article"),
                         _limit(200, 1000),
+                        {
+                            "name": "after",
+                            "in": "query",
+                            "required": False,
+                            "description": "The `next` token of the previous page (keyset pagination).",
+                            "schema": {"type": "string", "maxLength": 100},
+                        },
                     ],
-                    "responses": {"200": _json({"type": "object"}), **_errors(400, 401)},
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "comparisons": {"type": "array", "items": _ref("Comparison")},
+                                    "next": {"type": ["string", "null"]},
+                                },
+                            }
+                        ),
+                        **_errors(400, 401),
+                    },
                 },
             },
             "/api/parties": {
