@@ -347,7 +347,10 @@ def spec() -> dict[str, Any]:
                             "in": "query",
                             "required": False,
                             "description": "The `next` token of the previous page (keyset pagination).",
-                            "schema": {"type": "string", "maxLength": 100},
+                            "schema": {
+                                "type": "string",
+                                "pattern": r"^([01]:-?[0-9]+\.?[0-9]*(e[+-]?[0-9]+)?:\S+)?$",
+                            },
                         },
                     ],
                     "responses": {
