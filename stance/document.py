@@ -35,7 +35,28 @@ class Claim:
     speaker_resolved_from: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """asdict(self), built field by field (asdict deep-copies generically: a third of listing
+        comparisons went there)."""
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "speaker": self.speaker,
+            "speaker_span": _copy(self.speaker_span),
+            "cue": self.cue,
+            "cue_span": _copy(self.cue_span),
+            "kind": self.kind,
+            "party": self.party,
+            "issue": self.issue,
+            "confidence": self.confidence,
+            "id": self.id,
+            "sentence_span": _copy(self.sentence_span),
+            "speaker_resolved_from": self.speaker_resolved_from,
+        }
+
+
+def _copy(span: list[int] | None) -> list[int] | None:
+    return None if span is None else list(span)
 
 
 @dataclass

@@ -104,3 +104,14 @@ def test_a_report_that_overran_another_claims_attribution_is_cut_there_but_neste
         "The mayor had urged the union to accept the offer",
         "the union to accept the offer",
     ]
+
+
+def test_claim_to_dict_is_asdict():
+    from dataclasses import asdict, fields
+
+    claim = Claim(text="x", start=0, end=1, speaker="s", speaker_span=[0, 1], cue="said", cue_span=[2, 6],
+                  sentence_span=[0, 9], speaker_resolved_from="he", party="p", issue="i1", id="c1")  # fmt: skip
+    data = claim.to_dict()
+    assert data == asdict(claim) and list(data) == [f.name for f in fields(Claim)]
+    data["speaker_span"].append(5)
+    assert claim.speaker_span == [0, 1]  # a copy, as asdict gives
