@@ -1247,9 +1247,9 @@ _NAME_RE = re.compile(
 
 
 def _resolve_speakers(text: str, found: list[_Found]) -> None:
-    # Capitalised runs as (start, words); the fullest name holding a word is looked up once
+    # Capitalised runs as (start, text); the fullest name holding a word is looked up once
     # per word that a speaker needs expanded.
-    names = [(m.start(), m.group().split()) for m in _NAME_RE.finditer(text)]
+    names = [(m.start(), m.group()) for m in _NAME_RE.finditer(text)]
     fullest: dict[str, list[str] | None] = {}
     for f in found:
         if f.speaker_span is None:
@@ -1335,7 +1335,10 @@ def _fullest_name(key: str, names) -> list[str] | None:
     """The longest name (titles dropped, at most two words kept around `key`) holding `key`,
     the first such name on ties."""
     best = None
-    for _s, parts in names:
+    for _s, name in names:
+        if key not in name:  # a quick test on the text before the word-by-word one
+            continue
+        parts = name.split()
         if key not in parts:
             continue
         core = _strip_titles(parts)
@@ -1391,9 +1394,9 @@ def _antecedent(text: str, names, found: list[_Found], f: _Found, pronoun: str) 
     if best is not None:
         return best.speaker
     if pronoun in _PERSON_PRONOUNS:
-        for s, parts in reversed(names):
+        for s, name in reversed(names):
             if s < pos:
-                return " ".join(_strip_titles(parts))
+                return " ".join(_strip_titles(name.split()))
     return None
 
 

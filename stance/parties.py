@@ -202,10 +202,13 @@ def tag_claims(claims: Iterable[Claim], registry: Registry, text: str | None = N
     """Set each claim's party from its speaker, the clause that introduced the speaker, or
     for a definite description ("the official") the last tagged speaker with the same head noun."""
     party_of_head: dict[str, str] = {}
+    introduced: dict[str, str | None] = {}  # speaker -> party of its introduction (speakers repeat)
     for claim in sorted(claims, key=lambda c: c.start):
         party, _ = registry.match(claim.speaker)
         if party is None and text and claim.speaker and claim.speaker[:1].isupper():
-            party, _ = registry.match(introduction(text, claim.speaker))
+            if claim.speaker not in introduced:
+                introduced[claim.speaker] = registry.match(introduction(text, claim.speaker))[0]
+            party = introduced[claim.speaker]
         if party is None and claim.speaker and _DEFINITE.match(claim.speaker.strip()):
             party = party_of_head.get(_head(claim.speaker))
         if party is not None and claim.speaker:
