@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,36 @@ def default_settings() -> dict[str, Any]:
     }
 
 
+def stored_secret(database: str) -> str:
+    """The secret that signs forms (CSRF), kept beside the database (`DB.secret`, mode 0600) so that
+    every worker, container and restart on the same data shares it; a fresh one per process when
+    there is no file to keep it in. STANCE_SECRET_KEY overrides both."""
+    log = logging.getLogger(__name__)
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return os.urandom(32).hex()
+    path = database + ".secret"
+    secret = os.urandom(32).hex()
+    try:
+        # written whole under a temporary name, then linked: a racing process sees all or nothing
+        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".secret-")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secret + "\n")
+            os.link(temporary, path)
+            return secret
+        except FileExistsError:
+            with open(path, encoding="ascii") as handle:
+                kept = handle.read().strip()
+            if len(kept) >= 32:
+                return kept
+            log.warning("%s holds no usable secret: using one of this process", path)
+        finally:
+            os.unlink(temporary)
+    except (OSError, UnicodeDecodeError) as error:
+        log.warning("cannot keep a secret beside %s (%s): using one of this process", database, error)
+    return secret
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(default_settings())
@@ -62,7 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_CONTENT_LENGTH"])
     app.config["LOAD_SEED"] = str(app.config["LOAD_SEED"]).lower() in ("1", "true", "yes", "on")
     if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = os.urandom(32).hex()
+        app.config["SECRET_KEY"] = stored_secret(str(app.config["DATABASE"]))
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

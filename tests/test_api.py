@@ -345,3 +345,19 @@ def test_dashboard_accepts_a_read_key_into_the_session(tmp_path):
     assert client.get("/api/articles").status_code == 200
     assert_problem(post_json(client, {"text": SHORT}), 401)
     assert client.post("/key", data={"api_key": "nope"}).status_code == 401
+
+
+def test_the_form_secret_is_kept_beside_the_database(tmp_path):
+    from stance.app import create_app, stored_secret
+
+    db = str(tmp_path / "a.db")
+    first = create_app({"TESTING": True, "DATABASE": db, "MODEL_PATH": None}).config["SECRET_KEY"]
+    again = create_app({"TESTING": True, "DATABASE": db, "MODEL_PATH": None}).config["SECRET_KEY"]
+    assert first == again and len(first) >= 32
+    assert (tmp_path / "a.db.secret").stat().st_mode & 0o777 == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".secret-")]
+    other = create_app({"TESTING": True, "DATABASE": str(tmp_path / "b.db"), "MODEL_PATH": None})
+    assert other.config["SECRET_KEY"] != first
+    given = create_app({"TESTING": True, "DATABASE": db, "MODEL_PATH": None, "SECRET_KEY": "x" * 40})
+    assert given.config["SECRET_KEY"] == "x" * 40
+    assert stored_secret(":memory:") != stored_secret(":memory:")
