@@ -34,6 +34,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from stance.api import page_token
 from stance.app import get_service, get_store, key_matches, registry_from
 from stance.document import RELATIONS
 from stance.ingest import InputError, clean_text, decode, make_article
@@ -550,9 +551,21 @@ def article(article_id: str) -> str:
 @bp.get("/comparisons.<any(json, csv, jsonld):fmt>")
 def comparisons(fmt: str) -> Any:
     f = filters()
-    found = find_comparisons(f, limit=1000)
+    limit = current_app.config.get("COMPARISONS_PAGE", 200) if fmt == "html" else 1000
+    service = get_service()
+    found = service.comparisons(
+        issue=f["issue"], party=f["party"], relation=f["relation"], article=f["article"],
+        after=page_token(request.args.get("after") or None), limit=limit + 1,
+    )  # fmt: skip
+    next_url = None
+    if len(found) > limit:
+        conflict, score, last = service.store.rank_key(found[limit - 1])
+        found = found[:limit]
+        args = {k: v for k, v in request.args.items() if k != "after"}
+        next_url = url_for("web.comparisons", fmt=fmt, **args, after=f"{conflict}:{score!r}:{last}")
+    found = [k for k in found if matches_text(f["q"], *comparison_texts(k))]
     if fmt == "json":
-        return {"comparisons": found, "filters": f}
+        return {"comparisons": found, "filters": f, "next": next_url}
     if fmt == "csv":
         return csv_response([flat_comparison(k) for k in found], COMPARISON_COLUMNS, "comparisons")
     if fmt == "jsonld":
@@ -565,6 +578,7 @@ def comparisons(fmt: str) -> Any:
         parties=registry().to_dict(),
         articles=article_options(),
         exports=export_links("web.comparisons", ("json", "csv", "jsonld")),
+        next_url=next_url,
     )
 
 

@@ -329,6 +329,19 @@ def test_comparison_filters_narrow_and_stay_in_the_url(dispute):
     assert dispute.get("/?relation=bogus").status_code == 400
 
 
+def test_comparison_pages_follow_each_other(dispute):
+    conflict, agreement = ids(dispute, "/comparisons.json")
+    dispute.application.config["COMPARISONS_PAGE"] = 1
+    first = html(dispute.get("/comparisons?party=union"))
+    assert f'id="comparison-{conflict}"' in first and f'id="comparison-{agreement}"' not in first
+    following = unescape(re.search(r'<a href="([^"]+)" rel="next">', first).group(1))
+    assert "party=union" in following and "after=" in following
+    second = html(dispute.get(following))
+    assert f'id="comparison-{agreement}"' in second and f'id="comparison-{conflict}"' not in second
+    assert 'rel="next"' not in second
+    assert dispute.get("/comparisons?after=bogus").status_code == 400
+
+
 def test_claim_filters(dispute):
     first, second = dispute.application.config["ARTICLES"]
     port = dispute.get("/claims.json?party=port").get_json()["claims"]
