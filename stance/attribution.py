@@ -1375,7 +1375,7 @@ def _antecedent(text: str, names, found: list[_Found], f: _Found, pronoun: str) 
             break
         if g.resolved_from is not None and g.resolved_from.lower() != pronoun:
             continue
-        if pronoun in _PERSON_PRONOUNS and _looks_plural(g.speaker):
+        if pronoun in _PERSON_PRONOUNS and (_looks_plural(g.speaker) or not _can_speak(g.speaker)):
             continue
         if (
             pronoun == "they"

@@ -485,3 +485,17 @@ def test_claim_filter_tables_give_the_same_probability_as_the_feature_strings():
     assert odd._tables is None
     f = found[0]
     assert odd.value_probability(claim_values(text, f)) == odd.probability(claim_features(text, f))
+
+
+def test_he_or_she_never_resolves_to_a_thing_that_was_mistaken_for_a_speaker():
+    """'a marriage requirement is cited ...' can yield a claim whose 'speaker' is a thing; a later
+    'he said' belongs to the person named before, not to it."""
+    text = (
+        "Campaign spokesman Jason Reed told The Daily Ledger that the plan would cover single parents. "
+        "However, he could not explain why a marriage requirement is cited on the campaign's website "
+        "or why it was mentioned by Laura Reed in an interview with Lantern magazine.\n\n"
+        '"We don\'t have the exact legislation written down," he said.'
+    )
+    claims = extract_claims(text)
+    quote = next(c for c in claims if c.text.startswith("We don"))
+    assert quote.speaker == "Jason Reed" and quote.speaker_resolved_from == "he"
