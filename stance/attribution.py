@@ -823,16 +823,19 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found) -> None:
             k -= 1
         after_np = _np_after(toks, after_cue, b) if cue_tok.low in _SPEECH else None
         said_x = after_np is not None and (after_np[1] + 1 >= b or toks[after_np[1] + 1].text in ".,;")
-        if k >= a and toks[k].text == "," and not said_x:
-            head = _np_before(toks, k - 1, a) if k > a else None
-            if head and (
-                any(_is_cap(t) for t in toks[head[0] : head[1] + 1]) or toks[head[0]].low in _PRONOUNS
-            ):
-                speaker_np = (head[0], j - 1)
-                # "Her campaign manager, Ann Lee, said": the name may sit in the apposition.
-                named = any(_is_cap(t) for t in toks[head[0] + 1 : head[1] + 1]) or head[0] > a
-                part = head if named else (k + 1, j - 1)
-                mention = text[toks[part[0]].start : toks[part[1]].end]
+        head = _np_before(toks, k - 1, a) if k >= a and toks[k].text == "," and k > a else None
+        # "Ann Lee, the mayor's daughter, noted the rule": a name opening the sentence, then an
+        # apposition, is the subject even when a noun phrase follows the cue.
+        opens_with_name = head is not None and head[0] == a and _is_cap(toks[head[0]])
+        speaks = head is not None and (
+            any(_is_cap(t) for t in toks[head[0] : head[1] + 1]) or toks[head[0]].low in _PRONOUNS
+        )
+        if speaks and (not said_x or opens_with_name):
+            speaker_np = (head[0], j - 1)
+            # "Her campaign manager, Ann Lee, said": the name may sit in the apposition.
+            named = any(_is_cap(t) for t in toks[head[0] + 1 : head[1] + 1]) or head[0] > a
+            part = head if named else (k + 1, j - 1)
+            mention = text[toks[part[0]].start : toks[part[1]].end]
     if (
         speaker_np is None
         and spk_span is None

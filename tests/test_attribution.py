@@ -499,3 +499,13 @@ def test_he_or_she_never_resolves_to_a_thing_that_was_mistaken_for_a_speaker():
     claims = extract_claims(text)
     quote = next(c for c in claims if c.text.startswith("We don"))
     assert quote.speaker == "Jason Reed" and quote.speaker_resolved_from == "he"
+
+
+def test_a_name_and_its_apposition_opening_the_sentence_speak_even_before_a_noun_phrase():
+    """'X, the nominee's daughter, noted the rule in the interview' is X noting the rule, not the
+    rule speaking (the '..., said the official.' inversion needs words before the comma)."""
+    text = "Ivana Trent, the nominee's eldest daughter, noted the rule in the interview last week."
+    (claim,) = extract_claims(text)
+    assert claim.speaker == "Ivana Trent" and claim.text.startswith("the rule in the interview")
+    inverted = extract_claims("The deal is dead, said the minister.")
+    assert [(c.speaker, c.text) for c in inverted] == [("the minister", "The deal is dead")]
