@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from stance.attribution import extract_claims
-from stance.clauses import split_claims
+from stance.clauses import renumbered, split_claims
 from stance.document import Analysis, Article
 from stance.parties import Registry, tag_claims
 from stance.voices import assign_voices, outermost
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 def analyze(article: Article, registry: Registry, model: StanceModel | None = None) -> Analysis:
     """The analysis document of one article (issues and comparisons need a model)."""
     claims = outermost(extract_claims(article.text))
-    claims = assign_voices(split_claims(claims, article.text), article.text)
+    # cutting a report at an attribution it overran can leave it inside another report
+    claims = renumbered(outermost(split_claims(claims, article.text)))
+    claims = assign_voices(claims, article.text)
     tag_claims(claims, registry, article.text)
     analysis = Analysis(article=article, claims=claims)
     if model is not None:

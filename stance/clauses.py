@@ -166,7 +166,12 @@ def split_claims(claims: list[Claim], text: str) -> list[Claim]:
         inside = attributions[bisect_right(starts, claim.start) : bisect_left(starts, claim.end)]
         pieces = cut_attributions(claim, text, inside)
         out.extend(part for piece in pieces for part in split_claim(piece, text))
-    out.sort(key=lambda c: (c.start, c.end))
+    return renumbered(out)
+
+
+def renumbered(claims: list[Claim]) -> list[Claim]:
+    """The claims in text order, their ids c1, c2, ... in that order."""
+    out = sorted(claims, key=lambda c: (c.start, c.end))
     for number, claim in enumerate(out, start=1):
         claim.id = f"c{number}"
     return out

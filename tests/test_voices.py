@@ -92,3 +92,17 @@ def test_a_quote_inside_its_own_speakers_report_is_a_repeat_but_another_voice_is
     elsewhere.speaker = "someone else"
     kept = outermost([report, repeat, envoy, elsewhere])
     assert kept == [report, elsewhere]
+
+
+def test_a_report_cut_at_the_attribution_it_overran_is_then_nested_and_dropped():
+    """'Ana Lee's new proposal ... is vague ..., experts say': a spurious report ('proposal' as a
+    cue) ran past 'experts say'; once cut there it sits inside the experts' claim."""
+    text = (
+        "Mixed messages on leave plan.\n\nAna Lee's new proposal for paid maternity leave is vague about "
+        "who would be eligible, labor-policy experts say, including a provision they say could exclude "
+        "single mothers.\n"
+    )
+    doc = analyze(Article(text=text), Registry({"experts": {"name": "Experts", "aliases": ["experts"]}}))
+    assert [c.id for c in doc.claims] == [f"c{n}" for n in range(1, len(doc.claims) + 1)]
+    vague = [c for c in doc.claims if "is vague" in c.text or c.text.startswith("for paid")]
+    assert [(c.speaker, c.party) for c in vague] == [("labor-policy experts", "experts")]
