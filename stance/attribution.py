@@ -1252,7 +1252,7 @@ _NAME_RE = re.compile(
 def _resolve_speakers(text: str, found: list[_Found]) -> None:
     # Capitalised runs as (start, text); the fullest name holding a word is looked up once
     # per word that a speaker needs expanded.
-    names = [(m.start(), m.group()) for m in _NAME_RE.finditer(text)]
+    names = [(m.start(), _after_title_of(text, m.start(), m.group())) for m in _NAME_RE.finditer(text)]
     fullest: dict[str, list[str] | None] = {}
     for f in found:
         if f.speaker_span is None:
@@ -1264,9 +1264,22 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
             f.resolved_from = mention
             f.speaker = target or mention
             continue
+        mention = _after_title_of(text, f.speaker_span[0], mention)
         f.speaker = _fullest(_name_of(mention), names, fullest)
         if low.startswith("the ") and mention.islower():
             f.speaker = _earlier_nominal(found, f) or f.speaker
+
+
+_TITLE_OF = re.compile(r"\b(?:" + "|".join(sorted(_SPEAKER_TITLES)) + r")\.?\s+of\s+\Z", re.IGNORECASE)
+
+
+def _after_title_of(text: str, start: int, mention: str) -> str:
+    """A capitalised run that opens on a title's object loses it: after "Secretary of", "State Ann
+    Lee" is Ann Lee (runs of three words or more only)."""
+    words = mention.split()
+    if len(words) >= 3 and _TITLE_OF.search(text[max(0, start - 40) : start]):
+        return " ".join(words[1:])
+    return mention
 
 
 def _earlier_nominal(found: list[_Found], f: _Found) -> str | None:
@@ -1298,6 +1311,8 @@ def _name_of(mention: str) -> str:
     for k, w in enumerate(words):
         if w in ("of", "at", "from", "for", "with") and k > 0:
             head = words[:k]
+            if _is_title(head[-1]) and w == "of":
+                continue  # "Secretary of State Ann Lee": a title phrase, not a name then "of ..."
             if all(x[:1].isupper() or x == "and" for x in head):
                 words = head
             break
@@ -1305,15 +1320,30 @@ def _name_of(mention: str) -> str:
         k = len(words) - 1
         while (
             k > 0
-            and (words[k - 1][:1].isupper() or words[k - 1] == "and")
+            and (
+                words[k - 1][:1].isupper()
+                or words[k - 1] == "and"
+                or (words[k - 1] == "of" and k > 1 and _is_title(words[k - 2]))
+            )
             and not _POSSESSIVE.search(words[k - 1])
         ):
             k -= 1
         run = _strip_titles(words[k:])
+        if run[0] == "of":
+            # "Secretary of State Ann Lee", "Director of National Intelligence Ann Lee": the title's
+            # "of ..." goes with it; a title alone ("Secretary of State") stays whole
+            # (most such titles take one word: State, Defence, Finance)
+            rest = run[1:]
+            run = rest[1:] if 3 <= len(rest) <= 4 else rest[-2:] if len(rest) > 4 else words[k:]
         if len(run) == 1 and len(words[k:]) > 1:
             run = words[k:][-2:]  # "Senator Ruiz" keeps its title rather than shrink to "Ruiz"
         if "and" not in run and len(run) > 3:
-            run = run[-2:]
+            # "Foreign Minister Ri Yong Ho": the name is what follows the last title
+            titled = [t for t, w in enumerate(run) if _is_title(w)]
+            rest = run[titled[-1] + 1 :] if titled else []
+            if rest[:1] == ["of"]:
+                rest = rest[2:]
+            run = rest if 1 <= len(rest) <= 4 else run[-2:]
         if k > 0 or len(run) < len(words):
             return " ".join(run)
     return " ".join(words)
@@ -1346,10 +1376,16 @@ def _fullest_name(key: str, names) -> list[str] | None:
             continue
         core = _strip_titles(parts)
         if len(core) > 3:
-            core = core[-2:] if core[-1] == key else core[:2]
+            # "Foreign Minister Ri Yong Ho": the name after the last title, when it holds `key`
+            named = _name_of(name).split()
+            core = named if key in named else core[-2:] if core[-1] == key else core[:2]
         if key in core and len(core) > 1 and (best is None or len(core) > len(best)):
             best = core
     return best
+
+
+def _is_title(word: str) -> bool:
+    return word.lower().rstrip(".") in _SPEAKER_TITLES
 
 
 def _strip_titles(parts: list[str]) -> list[str]:

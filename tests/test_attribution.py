@@ -509,3 +509,13 @@ def test_a_name_and_its_apposition_opening_the_sentence_speak_even_before_a_noun
     assert claim.speaker == "Ivana Trent" and claim.text.startswith("the rule in the interview")
     inverted = extract_claims("The deal is dead, said the minister.")
     assert [(c.speaker, c.text) for c in inverted] == [("the minister", "The deal is dead")]
+
+
+def test_names_after_titles_keep_all_their_words():
+    text = (
+        "Ruritania's Foreign Minister Ri Sol Han told reporters the talks had failed. "
+        '"This is not a request for the full lifting," Ri said. '
+        "U.S. Secretary of State Ann Marie Lee said the door stayed open."
+    )
+    speakers = [c.speaker for c in extract_claims(text)]
+    assert speakers == ["Ri Sol Han", "Ri Sol Han", "Ann Marie Lee"]
