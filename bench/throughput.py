@@ -18,36 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import all_texts, require_data, seed_sized
 from stance.analysis import analyze
-from stance.attribution import extract_claims
-from stance.clauses import split_claims
-from stance.document import Analysis, Article
-from stance.issues import compare, group_claims
+from stance.document import Article
 from stance.modelfile import load_model
-from stance.parties import load_registry, tag_claims
+from stance.parties import load_registry
 from stance.paths import default_path
-from stance.voices import assign_voices, outermost
 
 STAGES = ("extraction", "reshaping", "parties", "grouping", "relations")
-
-
-def staged_analysis(text: str, registry, model, spent: dict[str, float]) -> Analysis:
-    """What analyze() does, stage by stage, adding each stage's CPU seconds to `spent`."""
-    clock = time.process_time
-    t0 = clock()
-    claims = extract_claims(text)
-    t1 = clock()
-    claims = assign_voices(split_claims(outermost(claims), text), text)
-    t2 = clock()
-    tag_claims(claims, registry, text)
-    t3 = clock()
-    context = {c.id: text[c.sentence_span[0] : c.sentence_span[1]] for c in claims if c.sentence_span}
-    issues = group_claims(claims, model, context)
-    t4 = clock()
-    comparisons = compare(claims, issues, model)
-    t5 = clock()
-    for stage, seconds in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
-        spent[stage] += seconds
-    return Analysis(Article(text=text), claims, issues, comparisons, model.info())
 
 
 def main() -> None:
@@ -80,7 +56,7 @@ def main() -> None:
     started, wall = time.process_time(), time.perf_counter()
     claims = issues = comparisons = 0
     for text in texts:
-        analysis = staged_analysis(text, registry, model, spent)
+        analysis = analyze(Article(text=text), registry, model, timings=spent)
         claims += len(analysis.claims)
         issues += len(analysis.issues)
         comparisons += len(analysis.comparisons)

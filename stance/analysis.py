@@ -9,6 +9,7 @@ returns the same document.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from stance.attribution import extract_claims
@@ -21,21 +22,49 @@ if TYPE_CHECKING:
     from stance.relations import StanceModel
 
 
-def analyze(article: Article, registry: Registry, model: StanceModel | None = None) -> Analysis:
-    """The analysis document of one article (issues and comparisons need a model)."""
-    claims = outermost(extract_claims(article.text))
+def analyze(
+    article: Article,
+    registry: Registry,
+    model: StanceModel | None = None,
+    timings: dict[str, float] | None = None,
+) -> Analysis:
+    """The analysis document of one article (issues and comparisons need a model).
+
+    `timings`, when given, gets each stage's CPU seconds added under its name (bench/throughput.py).
+    """
+    text = article.text
+    lap = _Laps(timings)
+    claims = extract_claims(text)
+    lap("extraction")
+    claims = outermost(claims)
     # cutting a report at an attribution it overran can leave it inside another report
-    claims = renumbered(outermost(split_claims(claims, article.text)))
-    claims = assign_voices(claims, article.text)
-    tag_claims(claims, registry, article.text)
+    claims = renumbered(outermost(split_claims(claims, text)))
+    claims = assign_voices(claims, text)
+    lap("reshaping")
+    tag_claims(claims, registry, text)
+    lap("parties")
     analysis = Analysis(article=article, claims=claims)
     if model is not None:
         from stance.issues import compare, group_claims
 
-        context = {
-            c.id: article.text[c.sentence_span[0] : c.sentence_span[1]] for c in claims if c.sentence_span
-        }
+        context = {c.id: text[c.sentence_span[0] : c.sentence_span[1]] for c in claims if c.sentence_span}
         analysis.issues = group_claims(claims, model, context)
+        lap("grouping")
         analysis.comparisons = compare(claims, analysis.issues, model)
+        lap("relations")
         analysis.model = model.info()
     return analysis
+
+
+class _Laps:
+    """Adds the CPU time since the previous lap to `timings[stage]`; does nothing without `timings`."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings = timings
+        self.last = time.process_time() if timings is not None else 0.0
+
+    def __call__(self, stage: str) -> None:
+        if self.timings is not None:
+            now = time.process_time()
+            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+            self.last = now
