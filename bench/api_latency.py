@@ -37,10 +37,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def run_clients(
     port: int, clients: int, jobs: list[tuple[str, str, bytes | None]]
-) -> tuple[list[float], dict]:
-    """Send the jobs from `clients` threads over keep-alive connections; return latencies in ms."""
+) -> tuple[dict[str, list[float]], dict]:
+    """Send the jobs from `clients` threads over keep-alive connections; latencies in ms by method."""
     lock = threading.Lock()
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = {}
     statuses: dict[int, int] = {}
     queue = list(reversed(jobs))
 
@@ -58,7 +58,7 @@ def run_clients(
             response.read()
             elapsed = 1000 * (time.perf_counter() - t0)
             with lock:
-                latencies.append(elapsed)
+                latencies.setdefault(method, []).append(elapsed)
                 statuses[response.status] = statuses.get(response.status, 0) + 1
         conn.close()
 
@@ -73,7 +73,8 @@ def run_clients(
 def phase(server: Server, clients: int, jobs: list[tuple[str, str, bytes | None]]) -> dict:
     """Run the jobs; latency percentiles, statuses, and server CPU per request."""
     cpu0, wall0 = server.cpu_seconds(), time.perf_counter()
-    latencies, statuses = run_clients(server.port, clients, jobs)
+    by_method, statuses = run_clients(server.port, clients, jobs)
+    latencies = [ms for values in by_method.values() for ms in values]
     cpu, wall = server.cpu_seconds() - cpu0, time.perf_counter() - wall0
     return {
         "n": len(latencies),
@@ -131,34 +132,9 @@ def main() -> None:
             reads = [("GET", paths[i % len(paths)], None) for i in range(4 * args.mixed)]
             jobs = [job for pair in zip(more, reads[::4], strict=False) for job in pair]
             jobs += [job for i, job in enumerate(reads) if i % 4]
-            mixed_ms: dict[str, list[float]] = {"POST": [], "GET": []}
-            mixed_status: dict = {}
             cpu0, wall0 = server.cpu_seconds(), time.perf_counter()
-            lock = threading.Lock()
-            queue = list(reversed(jobs))
-
-            def client() -> None:
-                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
-                while True:
-                    with lock:
-                        if not queue:
-                            break
-                        method, path, body = queue.pop()
-                    headers = {"Content-Type": "application/json"} if body else {}
-                    t0 = time.perf_counter()
-                    conn.request(method, path, body=body, headers=headers)
-                    response = conn.getresponse()
-                    response.read()
-                    with lock:
-                        mixed_ms[method].append(1000 * (time.perf_counter() - t0))
-                        mixed_status[response.status] = mixed_status.get(response.status, 0) + 1
-                conn.close()
-
-            threads = [threading.Thread(target=client) for _ in range(args.clients)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            by_method, mixed_status = run_clients(server.port, args.clients, jobs)
+            mixed_ms = {"POST": by_method.get("POST", []), "GET": by_method.get("GET", [])}
             cpu, wall = server.cpu_seconds() - cpu0, time.perf_counter() - wall0
             figures["mixed"] = {
                 "post": {"n": len(mixed_ms["POST"]), "p50_ms": percentile(mixed_ms["POST"], 0.5),
