@@ -495,8 +495,6 @@ def train(
     out_card: Path = CARD_PATH,
 ) -> dict:
     import numpy
-    import scipy
-    import sklearn
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, cross_val_predict
@@ -559,6 +557,29 @@ def train(
         "lexicon": {"path": "stance/data/cue_words.tsv", "words": len(lexicon)},
         "backoff": {"path": "stance/data/cue_backoff.tsv", "words": len(backoff)},
         "metrics": metrics,
+    }
+    return _write_card(card, out_model, out_card)
+
+
+def _mutual_match(span: tuple[int, int], golds) -> bool:
+    """The scorer's content_mutual test: >= 50% of the gold union and >= 50% of the claim in its hull."""
+    s, e = span
+    for spans, (hs, he), union in golds:
+        inter = sum(max(0, min(e, ge) - max(s, gs)) for gs, ge in spans)
+        if inter and inter / union >= 0.5 and max(0, min(e, he) - max(s, hs)) / (e - s) >= 0.5:
+            return True
+    return False
+
+
+def _write_card(card: dict, out_model: Path, out_card: Path) -> dict:
+    """Finish a weights file's card (training parameters, library versions, the file's sha256)
+    and write it beside the file."""
+    import numpy
+    import scipy
+    import sklearn
+
+    card = {
+        **card,
         "params": {"C": 0.5, "solver": "lbfgs"},
         "versions": {
             "python": sys.version.split()[0],
@@ -570,16 +591,6 @@ def train(
     }
     out_card.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
     return card
-
-
-def _mutual_match(span: tuple[int, int], golds) -> bool:
-    """The scorer's content_mutual test: >= 50% of the gold union and >= 50% of the claim in its hull."""
-    s, e = span
-    for spans, (hs, he), union in golds:
-        inter = sum(max(0, min(e, ge) - max(s, gs)) for gs, ge in spans)
-        if inter and inter / union >= 0.5 and max(0, min(e, he) - max(s, hs)) / (e - s) >= 0.5:
-            return True
-    return False
 
 
 def train_claim_filter(
@@ -596,8 +607,6 @@ def train_claim_filter(
     raises F1, and F1 sits near 0.65.
     """
     import numpy
-    import scipy
-    import sklearn
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold, cross_val_predict
@@ -665,17 +674,8 @@ def train_claim_filter(
         },
         "depends_on": {"cue_model_sha256": hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()},
         "metrics": metrics,
-        "params": {"C": 0.5, "solver": "lbfgs"},
-        "versions": {
-            "python": sys.version.split()[0],
-            "scikit-learn": sklearn.__version__,
-            "numpy": numpy.__version__,
-            "scipy": scipy.__version__,
-        },
-        "model_sha256": hashlib.sha256(out_model.read_bytes()).hexdigest(),
     }
-    out_card.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
-    return card
+    return _write_card(card, out_model, out_card)
 
 
 def _held_out(train_path: str) -> frozenset[str]:
