@@ -271,11 +271,16 @@ def list_comparisons() -> Response:
         found = service.comparisons(**filters, limit=limit + 1)
         token = None
         if len(found) > limit:
-            conflict, score, last = service.store.rank_key(found[limit - 1])
-            token = f"{conflict}:{score!r}:{last}"
+            token = next_token(service.store, found[limit - 1])
         return {"comparisons": found[:limit], "next": token}
 
     return cached_json(service, ("comparisons", limit, *filters.items()), page)
+
+
+def next_token(store: Any, last: dict[str, Any]) -> str:
+    """The page token after comparison `last` ('conflict:score:id'), read back by `page_token`."""
+    conflict, score, comparison_id = store.rank_key(last)
+    return f"{conflict}:{score!r}:{comparison_id}"
 
 
 def page_token(raw: str | None) -> tuple[int, float, str] | None:

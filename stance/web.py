@@ -34,7 +34,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from stance.api import page_token
+from stance.api import next_token, page_token
 from stance.app import get_service, get_store, key_matches, registry_from
 from stance.document import RELATIONS
 from stance.ingest import InputError, clean_text, decode, make_article
@@ -559,10 +559,10 @@ def comparisons(fmt: str) -> Any:
     )  # fmt: skip
     next_url = None
     if len(found) > limit:
-        conflict, score, last = service.store.rank_key(found[limit - 1])
+        token = next_token(service.store, found[limit - 1])
         found = found[:limit]
         args = {k: v for k, v in request.args.items() if k != "after"}
-        next_url = url_for("web.comparisons", fmt=fmt, **args, after=f"{conflict}:{score!r}:{last}")
+        next_url = url_for("web.comparisons", fmt=fmt, **args, after=token)
     found = [k for k in found if matches_text(f["q"], *comparison_texts(k))]
     if fmt == "json":
         return {"comparisons": found, "filters": f, "next": next_url}
