@@ -721,6 +721,28 @@ def _may_hold_concept(text: str) -> bool:
     return _concept_pattern().search(" ".join(_tokens(text))) is not None
 
 
+@lru_cache(maxsize=8192)
+def concepts_in(text: str) -> frozenset[str]:
+    """The CONCEPTS that analyse(text) finds (any of a concept's categories hit), without the rest of
+    its work: polarity, numbers and antonyms are for pair features, grouping needs only these. (A
+    denied universal, which analyse counts as partial, is a quantity either way.)"""
+    folded = fold(text)
+    words = list(_tokens(folded if len(folded) != len(text) else text))
+    matches = _all_matches(words)
+    idiom_tokens = {i for start, end in _select(matches.get("idioms", [])) for i in range(start, end)}
+    found = set()
+    for name, categories, _ in CONCEPTS:
+        for category in categories:
+            blocked = idiom_tokens if category in ("universal", "partial") else None
+            hits = _select(matches.get(category, []), blocked)
+            if category == "outcome":
+                hits = [h for h in hits if not _attributive(words, *h)]
+            if hits:
+                found.add(name)
+                break
+    return frozenset(found)
+
+
 def _entry_pattern(entry: tuple[str, ...]) -> str:
     """A lexicon entry as a pattern over space-joined tokens ("stem*" and "*suffix" as in _word_matches)."""
 
@@ -901,10 +923,10 @@ class GroupingVectorizer(_WithoutCaches, TransformerMixin, BaseEstimator):
         concepts = np.zeros((len(texts), len(CONCEPTS)), dtype=float)
         for i, text in enumerate(texts):
             if not _may_hold_concept(text):
-                continue  # no concept word at all: skip the full analysis
-            cues = analyse(text)
-            for j, (_, categories, weight) in enumerate(CONCEPTS):
-                concepts[i, j] = weight * float(any(cues.hits.get(c) for c in categories))
+                continue  # no concept word at all: skip the analysis
+            found = concepts_in(text)
+            for j, (name, _, weight) in enumerate(CONCEPTS):
+                concepts[i, j] = weight * float(name in found)
         return concepts
 
     def transform_parts(self, X, concepts: bool = True):

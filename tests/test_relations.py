@@ -260,3 +260,31 @@ def test_a_denied_whole_is_a_part(features):
     assert feature(row, "scope_clash") == 1.0 and feature(row, "scope_same") == 0.0
     assert analyse("no doubt the whole town was flooded").hits["universal"]  # "no" denies the doubt
     assert analyse("they did not say whether all the prisoners were freed").hits["universal"]
+
+
+def test_concept_flags_are_what_the_full_analysis_finds():
+    """Grouping reads its concept dimensions from a light pass; it must find what analyse() finds,
+    idioms, attributive outcomes and denied wholes included."""
+    import json
+    from pathlib import Path
+
+    from stance.relations import CONCEPTS, concepts_in
+
+    texts = [
+        "they went all in on the plan",  # idiom: no quantity
+        "this failed summit was a disappointment",  # attributive outcome
+        "the talks were a failure",
+        "not a request for the full lifting of sanctions",  # denied whole: still a quantity
+        "the leaders agreed to keep talking",
+        "nothing in common here",
+    ]
+    for line in Path(__file__).parent.parent.joinpath("seeds", "pairs.jsonl").read_text().splitlines():
+        pair = json.loads(line)
+        texts += [pair["a"], pair["b"]]
+    seen = set()
+    for text in texts:
+        hits = analyse(text).hits
+        expected = {name for name, categories, _ in CONCEPTS if any(hits.get(c) for c in categories)}
+        assert concepts_in(text) == expected, text
+        seen |= expected
+    assert seen == {name for name, _, _ in CONCEPTS}  # every concept met
