@@ -6,6 +6,10 @@ with the server's CPU time per request (master and workers, from /proc) and the 
 since wall-clock latency on a shared 2-core machine depends on what else runs.
 Goals: POST p99 <= 100 ms, GET p99 <= 50 ms.
 
+`--rates 5,10` adds phases that post at those arrival rates (Poisson, per second) instead of as
+fast as the server answers: the latency a newsroom sees below saturation, where the closed loop
+above measures the queue 16 clients build on 2 cores.
+
 `--mixed N` adds a phase where half the clients post N more articles while the other half
 list comparisons: every write changes the data version, so those reads are mostly uncached.
 """
@@ -16,11 +20,13 @@ import argparse
 import http.client
 import json
 import os
+import random
 import shutil
 import sys
 import tempfile
 import threading
 import time
+from itertools import accumulate
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,13 +42,21 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_clients(
-    port: int, clients: int, jobs: list[tuple[str, str, bytes | None]]
+    port: int, clients: int, jobs: list[tuple[str, str, bytes | None]], due: list[float] | None = None
 ) -> tuple[dict[str, list[float]], dict]:
-    """Send the jobs from `clients` threads over keep-alive connections; latencies in ms by method."""
+    """Send the jobs from `clients` threads over keep-alive connections; latencies in ms by method.
+
+    Without `due`, each client sends its next job as soon as the last one is answered (a closed
+    loop: the server is kept saturated). With `due` (seconds from the start, rising, one per job),
+    job i is sent at due[i] by the first free client and its latency counts from due[i], so time a
+    request waits for a free client counts too (an open loop at a set arrival rate).
+    """
     lock = threading.Lock()
     latencies: dict[str, list[float]] = {}
     statuses: dict[int, int] = {}
     queue = list(reversed(jobs))
+    times = list(reversed(due)) if due is not None else None
+    start = time.perf_counter()
 
     def worker() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -51,8 +65,11 @@ def run_clients(
                 if not queue:
                     break
                 method, path, body = queue.pop()
+                scheduled = start + times.pop() if times is not None else None
             headers = {"Content-Type": "application/json"} if body else {}
-            t0 = time.perf_counter()
+            if scheduled is not None:
+                time.sleep(max(0.0, scheduled - time.perf_counter()))
+            t0 = scheduled if scheduled is not None else time.perf_counter()
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
@@ -70,10 +87,17 @@ def run_clients(
     return latencies, statuses
 
 
-def phase(server: Server, clients: int, jobs: list[tuple[str, str, bytes | None]]) -> dict:
-    """Run the jobs; latency percentiles, statuses, and server CPU per request."""
+def phase(
+    server: Server, clients: int, jobs: list[tuple[str, str, bytes | None]], rate: float | None = None
+) -> dict:
+    """Run the jobs (closed loop, or Poisson arrivals at `rate` per second); latency percentiles,
+    statuses, and server CPU per request."""
+    due = None
+    if rate:
+        arrivals = random.Random(5)
+        due = list(accumulate(arrivals.expovariate(rate) for _ in jobs))
     cpu0, wall0 = server.cpu_seconds(), time.perf_counter()
-    by_method, statuses = run_clients(server.port, clients, jobs)
+    by_method, statuses = run_clients(server.port, clients, jobs, due)
     latencies = [ms for values in by_method.values() for ms in values]
     cpu, wall = server.cpu_seconds() - cpu0, time.perf_counter() - wall0
     return {
@@ -100,6 +124,12 @@ def main() -> None:
         "--warmup", type=int, default=32, help="posts (and one round of GETs) sent first, not measured"
     )
     parser.add_argument("--model", help="model file, or 'none' (default: the repo's model)")
+    parser.add_argument(
+        "--rates", default="",
+        help="also post at these arrival rates (posts per second, comma-separated; Poisson "
+        "arrivals, latency counted from each post's arrival): how the service answers below saturation",
+    )  # fmt: skip
+    parser.add_argument("--rate-posts", type=int, default=200, help="posts sent at each rate")
     args = parser.parse_args()
     require_data()
     work = Path(tempfile.mkdtemp())
@@ -112,8 +142,9 @@ def main() -> None:
     stored = store.count_articles()
     issues = [i["id"] for i in store.list_issues(limit=50)]
     store.close()
-    texts = list(distinct_articles(stored + args.warmup + args.posts + args.mixed + 100, seed=11))
-    texts = texts[-(args.warmup + args.posts + args.mixed) :]
+    rates = [r for r in args.rates.split(",") if r.strip()]
+    fresh = args.warmup + args.posts + args.mixed + len(rates) * args.rate_posts
+    texts = list(distinct_articles(stored + fresh + 100, seed=11))[-fresh:]
     warmup, texts = texts[: args.warmup], texts[args.warmup :]
     paths = ["/api/comparisons?relation=conflict&limit=50", "/api/comparisons?party=us&limit=50"]
     paths += [f"/api/comparisons?issue={i}" for i in issues[:20]]
@@ -125,10 +156,19 @@ def main() -> None:
             figures["warmup"] = phase(server, args.clients, cold + [("GET", p, None) for p in paths])
         posts = [("POST", "/api/articles", json.dumps({"text": t}).encode()) for t in texts[: args.posts]]
         figures["post"] = phase(server, args.clients, posts)
+        spare = texts[args.posts + args.mixed :]
+        for rate in [float(r) for r in args.rates.split(",") if r.strip()]:
+            count = min(len(spare), args.rate_posts)
+            batch = [("POST", "/api/articles", json.dumps({"text": t}).encode()) for t in spare[:count]]
+            spare = spare[count:]
+            figures[f"post_at_{rate:g}_per_s"] = phase(server, args.clients, batch, rate=rate)
         gets = [("GET", paths[i % len(paths)], None) for i in range(args.gets)]
         figures["get_comparisons"] = phase(server, args.clients, gets)
         if args.mixed:
-            more = [("POST", "/api/articles", json.dumps({"text": t}).encode()) for t in texts[args.posts :]]
+            more = [
+                ("POST", "/api/articles", json.dumps({"text": t}).encode())
+                for t in texts[args.posts : args.posts + args.mixed]
+            ]
             reads = [("GET", paths[i % len(paths)], None) for i in range(4 * args.mixed)]
             jobs = [job for pair in zip(more, reads[::4], strict=False) for job in pair]
             jobs += [job for i, job in enumerate(reads) if i % 4]
