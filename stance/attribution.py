@@ -98,6 +98,7 @@ _NP_STOP = frozenset(
     then just even only""".split()
 )
 _NP_LINKS = frozenset("of for at from in with".split())
+_NP_TAIL = _NP_LINKS | {"and", "the", "a", "an"}  # words a noun phrase does not end on
 _PRONOUNS = frozenset("he she they it we i you who which".split())
 _PERSON_PRONOUNS = frozenset("he she".split())
 _SPEAKER_TITLES = frozenset(
@@ -324,7 +325,7 @@ def _np_after(toks: list[_Tok], i: int, end_idx: int) -> tuple[int, int] | None:
             break
         b = k
         k += 1
-    while b > i and toks[b].low in _NP_LINKS | {"and", "the", "a", "an"}:
+    while b > i and toks[b].low in _NP_TAIL:
         b -= 1
     return (i, b)
 
@@ -704,6 +705,8 @@ _TIME_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday today yesterday tonight earlier
     later recently week month year morning afternoon evening night""".split()
 )
+# What may stand between a subject and its verb: "X on Friday said", "X last week told".
+_TIME_ADJUNCT = _TIME_WORDS | {"on", "last", "this", "late", "early"}
 
 
 def _opening_subject(toks, a: int, j: int):
@@ -720,7 +723,7 @@ def _subject_before(toks, j: int, a: int):
     """Token range of the subject ending at toks[j], hopping over "on Friday" and "who"."""
     # "X on Friday said", "X last week told": skip a time adjunct between subject and verb.
     k = j
-    while k >= a and toks[k].low in _TIME_WORDS | {"on", "last", "this", "late", "early"}:
+    while k >= a and toks[k].low in _TIME_ADJUNCT:
         k -= 1
     if k != j and k >= a and k < j:
         np = _np_before(toks, k, a)
