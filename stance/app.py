@@ -11,7 +11,10 @@ import hmac
 import json
 import logging
 import os
+import sqlite3
 import tempfile
+import threading
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,7 @@ ENV_SETTINGS = {
     "SEED_FILES": "STANCE_SEED_FILES",
     "MAX_CONTENT_LENGTH": "STANCE_MAX_BODY",
     "SECRET_KEY": "STANCE_SECRET_KEY",
+    "CHECKPOINT_EVERY": "STANCE_CHECKPOINT_EVERY",
 }
 
 
@@ -49,7 +53,17 @@ def default_settings() -> dict[str, Any]:
         "MAX_BATCH": 100,
         "SECRET_KEY": None,
         "MODEL": None,
+        # Successful writes (per process) between checkpoints of the database's write-ahead log,
+        # run after the response has gone; 0 leaves checkpoints to SQLite, inside commits.
+        "CHECKPOINT_EVERY": 16,
     }
+
+
+# SQLite's own checkpoint stays as a backstop at this many pages (40 MB of log) when the app
+# checkpoints by itself.
+BACKSTOP_CHECKPOINT_PAGES = 10_000
+_writes_since_checkpoint = 0
+_checkpoint_lock = threading.Lock()
 
 
 def stored_secret(database: str) -> str:
@@ -91,6 +105,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_CONTENT_LENGTH"])
+    app.config["CHECKPOINT_EVERY"] = int(app.config["CHECKPOINT_EVERY"])
     app.config["LOAD_SEED"] = str(app.config["LOAD_SEED"]).lower() in ("1", "true", "yes", "on")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = stored_secret(str(app.config["DATABASE"]))
@@ -116,6 +131,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     problems.register(app)
     app.before_request(check_access)
+    app.after_request(checkpoint_now_and_then)
     app.teardown_appcontext(close_store)
 
     from stance import api
@@ -162,8 +178,44 @@ def _has_app() -> bool:
 
 def get_store() -> Store:
     if "store" not in g:
-        g.store = Store.open(current_app.config["DATABASE"])
+        own_checkpoints = current_app.config["CHECKPOINT_EVERY"] > 0
+        g.store = Store.open(
+            current_app.config["DATABASE"], BACKSTOP_CHECKPOINT_PAGES if own_checkpoints else None
+        )
     return g.store
+
+
+def checkpoint_now_and_then(response):  # type: ignore[no-untyped-def]
+    """Every CHECKPOINT_EVERY successful writes, checkpoint the write-ahead log once the response
+    has been sent (call_on_close): off the writers' lock and off the client's wait, where SQLite's
+    automatic checkpoint would run inside some writer's commit while every other writer queues."""
+    global _writes_since_checkpoint
+    every = current_app.config["CHECKPOINT_EVERY"]
+    if every <= 0 or request.method not in WRITE_METHODS or response.status_code >= 400:
+        return response
+    with _checkpoint_lock:
+        _writes_since_checkpoint += 1
+        due = _writes_since_checkpoint >= every
+        if due:
+            _writes_since_checkpoint = 0
+    if due:
+        response.call_on_close(partial(checkpoint, current_app.config["DATABASE"]))
+    return response
+
+
+def checkpoint(database: str) -> None:
+    """Checkpoint `database`'s write-ahead log; a failure is logged, never raised: the next
+    checkpoint (or SQLite's backstop) does the work."""
+    if not database or database == ":memory:":
+        return
+    try:
+        store = Store.open(database, BACKSTOP_CHECKPOINT_PAGES)
+        try:
+            store.checkpoint()
+        finally:
+            store.close()
+    except (sqlite3.Error, OSError) as error:
+        logging.getLogger(__name__).warning("checkpoint of %s failed: %s", database, error)
 
 
 def get_service() -> Service:

@@ -361,3 +361,26 @@ def test_the_form_secret_is_kept_beside_the_database(tmp_path):
     given = create_app({"TESTING": True, "DATABASE": db, "MODEL_PATH": None, "SECRET_KEY": "x" * 40})
     assert given.config["SECRET_KEY"] == "x" * 40
     assert stored_secret(":memory:") != stored_secret(":memory:")
+
+
+def test_the_log_is_checkpointed_after_every_nth_write_not_inside_commits(tmp_path, monkeypatch):
+    from stance import app as app_module
+    from stance.store import Store
+
+    done = []
+    monkeypatch.setattr(Store, "checkpoint", lambda self: done.append(self.path) or (0, 0, 0))
+    monkeypatch.setattr(app_module, "_writes_since_checkpoint", 0)
+    db = str(tmp_path / "w.db")
+    app = create_app({"TESTING": True, "DATABASE": db, "MODEL_PATH": None, "CHECKPOINT_EVERY": 2})
+    client = app.test_client()
+    with app.app_context():  # the app's connections leave SQLite's own checkpoint as a backstop
+        pages = app_module.get_store().db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        assert pages == app_module.BACKSTOP_CHECKPOINT_PAGES
+    client.post("/api/articles", json={"text": "Ana said the port would open."}).close()
+    client.post("/api/articles", json={"text": ""}).close()  # refused: not a write
+    client.get("/api/articles").close()
+    assert done == []
+    response = client.post("/api/articles", json={"text": "Bo said the port would stay shut."})
+    assert done == []  # not before the response is sent (closed)
+    response.close()
+    assert done == [str(Path(db).absolute())]

@@ -355,3 +355,19 @@ def test_a_thread_holding_the_writer_lock_does_not_wait_for_itself(tmp_path):
             signal.signal(signal.SIGALRM, previous)
     second.put_setting("k", "2")
     assert first.get_setting("k") == "2"
+
+
+def test_a_passive_checkpoint_copies_the_log_and_refuses_inside_a_transaction(tmp_path):
+    store = Store.open(tmp_path / "c.db", autocheckpoint=10_000)
+    try:
+        assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 10_000
+        store.add_article(analysis("Ana said yes. " * 200))
+        busy, log, copied = store.checkpoint()
+        assert busy == 0 and log > 0 and copied == log  # nobody reading: the whole log is copied
+        # the next checkpoint finds nothing new once a writer has started the log again
+        store.add_article(analysis("Bo said no."))
+        assert store.checkpoint()[1] < log
+        with store.write(), pytest.raises(RuntimeError):
+            store.checkpoint()
+    finally:
+        store.close()
