@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from stance.cues import (
@@ -1255,7 +1257,7 @@ _NAME_RE = re.compile(
 def _resolve_speakers(text: str, found: list[_Found]) -> None:
     # Capitalised runs as (start, text); the fullest name holding a word is looked up once
     # per word that a speaker needs expanded.
-    names = [(m.start(), _after_title_of(text, m.start(), m.group())) for m in _NAME_RE.finditer(text)]
+    names = _Names(text)
     fullest: dict[str, list[str] | None] = {}
     for f in found:
         if f.speaker_span is None:
@@ -1271,6 +1273,37 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
         f.speaker = _fullest(_name_of(mention), names, fullest)
         if low.startswith("the ") and mention.islower():
             f.speaker = _earlier_nominal(found, f) or f.speaker
+
+
+class _Names:
+    """The article's capitalised runs, each read as a name (`_after_title_of`) only when used.
+
+    Most runs are never looked at (a word is looked up only in runs that hold it), and reading
+    one costs a search in the text before it.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.raw = [(m.start(), m.group()) for m in _NAME_RE.finditer(text)]
+        self._read: dict[int, str] = {}
+
+    def name(self, k: int) -> str:
+        """The k-th run as a name: `_after_title_of` its text."""
+        name = self._read.get(k)
+        if name is None:
+            start, raw = self.raw[k]
+            name = self._read[k] = _after_title_of(self.text, start, raw)
+        return name
+
+    def holding(self, key: str):
+        """The runs, as names, that may hold the word `key`: those whose text holds it
+        (a name's words are words of its run, so no other run can)."""
+        return (self.name(k) for k, (_s, raw) in enumerate(self.raw) if key in raw)
+
+    def last_before(self, pos: int) -> str | None:
+        """The last run starting before `pos`, as a name."""
+        k = bisect_left(self.raw, pos, key=itemgetter(0)) - 1
+        return self.name(k) if k >= 0 else None
 
 
 _TITLE_OF = re.compile(r"\b(?:" + "|".join(sorted(_SPEAKER_TITLES)) + r")\.?\s+of\s+\Z", re.IGNORECASE)
@@ -1300,6 +1333,7 @@ def _earlier_nominal(found: list[_Found], f: _Found) -> str | None:
 _POSSESSIVE = re.compile(r"[’']s$")
 
 
+@lru_cache(maxsize=4096)  # a pure function of the mention, and speakers recur
 def _name_of(mention: str) -> str:
     """The nearest full mention inside a speaker phrase.
 
@@ -1352,7 +1386,7 @@ def _name_of(mention: str) -> str:
     return " ".join(words)
 
 
-def _fullest(mention: str, names, fullest: dict[str, list[str] | None]) -> str:
+def _fullest(mention: str, names: _Names, fullest: dict[str, list[str] | None]) -> str:
     """A bare surname ("Okoro", "President Okoro") becomes the longest name holding it in the article.
 
     `fullest` memoises the answer per word for the article: speakers repeat.
@@ -1367,11 +1401,11 @@ def _fullest(mention: str, names, fullest: dict[str, list[str] | None]) -> str:
     return " ".join(best) if best else mention
 
 
-def _fullest_name(key: str, names) -> list[str] | None:
+def _fullest_name(key: str, names: _Names) -> list[str] | None:
     """The longest name (titles dropped, at most two words kept around `key`) holding `key`,
     the first such name on ties."""
     best = None
-    for _s, name in names:
+    for name in names.holding(key):
         if key not in name:  # a quick test on the text before the word-by-word one
             continue
         parts = name.split()
@@ -1401,7 +1435,7 @@ def _strip_titles(parts: list[str]) -> list[str]:
     return parts[k:]
 
 
-def _antecedent(text: str, names, found: list[_Found], f: _Found, pronoun: str) -> str | None:
+def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronoun: str) -> str | None:
     """The last speaker before this claim (for he/she/they/it), else the last capitalised name.
 
     "they" takes the latest plural mention that can speak: an earlier plural speaker that is
@@ -1436,9 +1470,9 @@ def _antecedent(text: str, names, found: list[_Found], f: _Found, pronoun: str) 
     if best is not None:
         return best.speaker
     if pronoun in _PERSON_PRONOUNS:
-        for s, name in reversed(names):
-            if s < pos:
-                return " ".join(_strip_titles(name.split()))
+        name = names.last_before(pos)
+        if name is not None:
+            return " ".join(_strip_titles(name.split()))
     return None
 
 
