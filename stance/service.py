@@ -183,9 +183,11 @@ class Service:
         issue_of: dict[str, str] = {}
         touched: set[str] = set()
         new_from: dict[str, str] = {}
+        unmatched = [issue for (issue, _), target in zip(groups, targets, strict=True) if target is None]
+        created = iter(self.store.new_issues([issue.label for issue in unmatched]))
         for (issue, members), target in zip(groups, targets, strict=True):
             if target is None:
-                target = self.store.new_issue(issue.label)
+                target = next(created)
                 new_from[target] = issue.id
             for claim in members:
                 issue_of[claim.id] = target

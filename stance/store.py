@@ -414,14 +414,18 @@ class Store:
                 self.db.conn.execute("COMMIT")
 
     def _next_id(self, name: str, prefix: str) -> str:
+        return self._next_ids(name, prefix, 1)[0]
+
+    def _next_ids(self, name: str, prefix: str, count: int) -> list[str]:
+        """`count` new ids from counter `name`, taken in one step (call inside a write)."""
         row = self.db.execute("select value from counters where name = ?", [name]).fetchone()
-        value = (row[0] if row else 0) + 1
+        first = (row[0] if row else 0) + 1
         self.db.execute(
             "insert into counters (name, value) values (?, ?) "
             "on conflict(name) do update set value = excluded.value",
-            [name, value],
+            [name, first + count - 1],
         )
-        return f"{prefix}{value}"
+        return [f"{prefix}{value}" for value in range(first, first + count)]
 
     # -- articles -----------------------------------------------------------
 
@@ -731,14 +735,20 @@ class Store:
     # -- issues -------------------------------------------------------------
 
     def new_issue(self, label: str) -> str:
+        return self.new_issues([label])[0]
+
+    def new_issues(self, labels: list[str]) -> list[str]:
+        """Store one new issue per label; their ids, in the same order."""
+        if not labels:
+            return []
         with self.write() as db:
-            issue_id = self._next_id("issue", "i")
+            ids = self._next_ids("issue", "i", len(labels))
             stamp = now()
-            db.execute(
+            db.conn.executemany(
                 "insert into issues (id, label, created, updated) values (?, ?, ?, ?)",
-                [issue_id, label, stamp, stamp],
+                [[issue_id, label, stamp, stamp] for issue_id, label in zip(ids, labels, strict=True)],
             )
-        return issue_id
+        return ids
 
     def issue_labels(self, ids: list[str]) -> dict[str, str]:
         """The labels of the issues given (those that exist), in one query."""

@@ -371,3 +371,17 @@ def test_a_passive_checkpoint_copies_the_log_and_refuses_inside_a_transaction(tm
             store.checkpoint()
     finally:
         store.close()
+
+
+def test_new_issues_are_numbered_in_one_step_and_in_order(store):
+    first = store.new_issue("port")
+    batch = store.new_issues(["amount", "date", "talks"])
+    after = store.new_issue("venue")
+    numbers = [int(i[1:]) for i in [first, *batch, after]]
+    assert numbers == list(range(numbers[0], numbers[0] + 5))
+    assert store.issue_labels(batch) == {batch[0]: "amount", batch[1]: "date", batch[2]: "talks"}
+    assert store.new_issues([]) == []
+    with pytest.raises(RuntimeError), store.write():  # rolled back with the write they belong to
+        store.new_issues(["gone"])
+        raise RuntimeError
+    assert int(store.new_issue("next")[1:]) == numbers[-1] + 1
