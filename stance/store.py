@@ -172,7 +172,73 @@ def _migration_2(db: Database) -> None:
 _RANK_INDEX = "(relation = 'conflict') desc, score desc, id"
 _RANK_ORDER = "(k.relation = 'conflict') desc, k.score desc, k.id"
 
-MIGRATIONS = [_migration_1, _migration_2]
+
+def _claim_counts(issue: str) -> str:
+    """SQL that recounts the claims, parties and articles of the issue `issue` names (one walk of
+    the claims(issue_id, party, article_id) index)."""
+    return (
+        "update issues set (n_claims, n_parties, n_articles) = (select count(*), count(distinct party), "
+        f"count(distinct article_id) from claims where issue_id = {issue}) where id = {issue};"
+    )
+
+
+def _comparison_counts(issue: str) -> str:
+    """SQL that recounts the conflicts, top conflict score and agreements of an issue."""
+    return (
+        "update issues set (n_conflicts, top_conflict, n_agreements) = (select "
+        "coalesce(sum(relation = 'conflict'), 0), max(case when relation = 'conflict' then score end), "
+        f"coalesce(sum(relation = 'agree'), 0) from comparisons where issue_id = {issue}) where id = {issue};"
+    )
+
+
+def _migration_3(db: Database) -> None:
+    """Each issue keeps its counts (claims, parties, articles, conflicts, top conflict score,
+    agreements), kept right by triggers on claims, comparisons and issues whatever code writes
+    them: the issue list reads the most disputed issues through one index instead of counting
+    every claim in the archive on each read (76 ms at 10,000 articles, growing with them)."""
+    for column, kind in (
+        ("n_claims", "integer not null default 0"),
+        ("n_parties", "integer not null default 0"),
+        ("n_articles", "integer not null default 0"),
+        ("n_conflicts", "integer not null default 0"),
+        ("top_conflict", "real"),
+        ("n_agreements", "integer not null default 0"),
+    ):
+        db.execute(f"alter table issues add column {column} {kind}")
+    counted_columns = "issue_id, party, article_id"
+    triggers = {
+        "issue_counts_claims_ai": "after insert on claims when new.issue_id is not null begin "
+        + _claim_counts("new.issue_id"),
+        "issue_counts_claims_ad": "after delete on claims when old.issue_id is not null begin "
+        + _claim_counts("old.issue_id"),
+        "issue_counts_claims_au_old": f"after update of {counted_columns} on claims "
+        "when old.issue_id is not null and old.issue_id is not new.issue_id begin "
+        + _claim_counts("old.issue_id"),
+        "issue_counts_claims_au_new": f"after update of {counted_columns} on claims "
+        "when new.issue_id is not null begin " + _claim_counts("new.issue_id"),
+        "issue_counts_comparisons_ai": "after insert on comparisons begin "
+        + _comparison_counts("new.issue_id"),
+        "issue_counts_comparisons_ad": "after delete on comparisons begin "
+        + _comparison_counts("old.issue_id"),
+        "issue_counts_comparisons_au": "after update of issue_id, relation, score on comparisons begin "
+        + _comparison_counts("old.issue_id")
+        + _comparison_counts("new.issue_id"),
+        # an issue made after claims or comparisons already name it starts with their counts
+        "issue_counts_issues_ai": "after insert on issues begin "
+        + _claim_counts("new.id")
+        + _comparison_counts("new.id"),
+    }
+    for name, body in triggers.items():
+        db.execute(f"create trigger {name} {body} end")
+    db.execute(_claim_counts("issues.id").replace("where id = issues.id", "where 1"))
+    db.execute(_comparison_counts("issues.id").replace("where id = issues.id", "where 1"))
+    # the issue list's order (most conflicts, strongest conflict, most claims, id), as an index
+    db.execute(
+        "create index idx_issues_rank on issues(n_conflicts desc, top_conflict desc, n_claims desc, id)"
+    )
+
+
+MIGRATIONS = [_migration_1, _migration_2, _migration_3]
 
 # Idle connections kept per database file and process: opening a connection (pragmas, schema
 # check) and closing the last one (SQLite checkpoints the whole WAL then) cost more than most
@@ -776,23 +842,14 @@ class Store:
     ) -> list[dict[str, Any]]:
         """Issues with their claim, party and article counts, most disputed first.
 
-        Claims are counted per issue from the (issue, party, article) index alone, and the
-        comparisons once per issue that has any, instead of three look-ups for every issue.
+        Read from the counts each issue keeps (migration 3) through the index in this order:
+        the walk stops after `limit` issues, however large the archive.
         """
         rows = self.db.execute(
-            "with counted as ("
-            " select issue_id, count(*) as n, count(distinct party) as parties,"
-            " count(distinct article_id) as articles from claims where issue_id is not null"
-            " group by issue_id having count(*) >= ?), "
-            "ranked as ("
-            " select issue_id, sum(relation = 'conflict') as conflicts,"
-            " max(case when relation = 'conflict' then score end) as top,"
-            " sum(relation = 'agree') as agreements from comparisons group by issue_id) "
-            "select i.id, i.label, i.updated, c.n, c.parties, c.articles, coalesce(r.conflicts, 0), r.top, "
-            "coalesce(r.agreements, 0) "
-            "from counted c join issues i on i.id = c.issue_id left join ranked r on r.issue_id = c.issue_id "
-            "order by 7 desc, 8 desc, 4 desc, i.id limit ?",
-            [min_claims, limit],
+            "select id, label, updated, n_claims, n_parties, n_articles, n_conflicts, top_conflict, "
+            "n_agreements from issues indexed by idx_issues_rank where n_claims >= ? "
+            "order by n_conflicts desc, top_conflict desc, n_claims desc, id limit ?",
+            [max(1, min_claims), limit],
         ).fetchall()
         keys = [
             "id",

@@ -23,7 +23,7 @@ def assert_problem(response, status):
 
 def test_health(bare_client):
     body = bare_client.get("/healthz").get_json()
-    assert body["status"] == "ok" and body["schema"] == 2 and body["articles"] == 0
+    assert body["status"] == "ok" and body["schema"] == 3 and body["articles"] == 0
 
 
 def test_post_article_returns_the_contract_document(client, seed_text):

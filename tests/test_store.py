@@ -27,11 +27,11 @@ def claim(cid, text, start, party=None, speaker="Ana"):
 
 
 def test_migrations_are_numbered_and_idempotent(store, tmp_path):
-    assert store.schema_version() == len(MIGRATIONS) == 2
-    assert store.migrate() == 2
+    assert store.schema_version() == len(MIGRATIONS) == 3
+    assert store.migrate() == 3
     assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
     reopened = Store.open(tmp_path / "t.db")
-    assert reopened.schema_version() == 2
+    assert reopened.schema_version() == 3
     assert {"articles", "claims", "issues", "comparisons", "feedback", "claims_fts"} <= set(
         reopened.db.table_names()
     )
@@ -183,7 +183,7 @@ def version_one_database(path):
 def test_a_version_one_database_upgrades(tmp_path):
     version_one_database(tmp_path / "old.db")
     store = Store.open(tmp_path / "old.db")
-    assert store.schema_version() == 2
+    assert store.schema_version() == 3
     indexes = {r[0] for r in store.db.execute("select name from sqlite_master where type = 'index'")}
     assert {"idx_claims_issue_party_article", "idx_comparisons_rank", "idx_comparisons_party_a"} <= indexes
     trigger = store.db.execute("select sql from sqlite_master where name = 'claims_au'").fetchone()[0]
@@ -225,6 +225,13 @@ def test_read_queries_use_the_indexes(store):
     counting = plan(store, "select issue_id, count(*), count(distinct party), count(distinct article_id) "
                     "from claims where issue_id is not null group by issue_id")  # fmt: skip
     assert "COVERING INDEX idx_claims_issue_party_article" in counting
+    issue_list = plan(
+        store,
+        "select id from issues indexed by idx_issues_rank where n_claims >= ? "
+        "order by n_conflicts desc, top_conflict desc, n_claims desc, id limit ?",
+        [2, 200],
+    )
+    assert "idx_issues_rank" in issue_list and "TEMP B-TREE" not in issue_list
 
 
 def test_issue_list_counts_and_ranks_like_before(store):
@@ -385,3 +392,81 @@ def test_new_issues_are_numbered_in_one_step_and_in_order(store):
         store.new_issues(["gone"])
         raise RuntimeError
     assert int(store.new_issue("next")[1:]) == numbers[-1] + 1
+
+
+# The issue list as it was computed before issues kept their own counts: every claim counted.
+COUNTED_ISSUES = (
+    "with counted as (select issue_id, count(*) as n, count(distinct party) as parties, "
+    "count(distinct article_id) as articles from claims where issue_id is not null group by issue_id "
+    "having count(*) >= ?), ranked as (select issue_id, sum(relation = 'conflict') as conflicts, "
+    "max(case when relation = 'conflict' then score end) as top, sum(relation = 'agree') as agreements "
+    "from comparisons group by issue_id) select i.id, i.label, i.updated, c.n, c.parties, c.articles, "
+    "coalesce(r.conflicts, 0), r.top, coalesce(r.agreements, 0) from counted c join issues i on "
+    "i.id = c.issue_id left join ranked r on r.issue_id = c.issue_id order by 7 desc, 8 desc, 4 desc, i.id"
+)
+
+
+def assert_counts_as_if_counted(store):
+    for min_claims in (1, 2):
+        kept = [tuple(r.values()) for r in store.list_issues(min_claims=min_claims, limit=1000)]
+        assert kept == [tuple(r) for r in store.db.execute(COUNTED_ISSUES, [min_claims])]
+
+
+def test_issue_counts_follow_every_kind_of_write(store):
+    text = "Ana said all. Bo said some. Cy said none. Di said most."
+    claims = [claim("c1", "all", 9, "gov"), claim("c2", "some", 22, "union", "Bo"),
+              claim("c3", "none", 36, None, "Cy"), claim("c4", "most", 50, "gov", "Di")]  # fmt: skip
+    a, _ = store.add_article(analysis(text, claims))
+    b, _ = store.add_article(analysis("Eve said all.", [claim("c1", "all", 8, "union", "Eve")]))
+    one, two = store.new_issues(["amount", "tone"])
+    store.set_claim_issues(a, {"c1": one, "c2": one, "c3": two, "c4": two})
+    store.set_claim_issues(b, {"c1": one})
+    assert_counts_as_if_counted(store)
+    side = {"party": "gov", "claims": [{"article": a, "id": "c1"}]}
+    other = {"party": "union", "claims": [{"article": a, "id": "c2"}]}
+    store.replace_comparisons(one, [{"relation": "conflict", "score": 0.8, "a": side, "b": other},
+                                    {"relation": "conflict", "score": 0.9, "a": side, "b": other},
+                                    {"relation": "agree", "score": 0.6, "a": side, "b": other}])  # fmt: skip
+    store.replace_comparisons(two, [{"relation": "agree", "score": 0.7, "a": side, "b": other}])
+    assert_counts_as_if_counted(store)
+    assert store.list_issues(min_claims=1)[0] | {"updated": None} == {
+        "id": one, "label": "amount", "updated": None, "claims": 3, "parties": 2, "articles": 2,
+        "conflicts": 2, "top_score": 0.9, "agreements": 1,
+    }  # fmt: skip
+    store.set_claim_party(a, "c3", "gov")  # a party correction
+    store.set_claim_issues(a, {"c4": one})  # a claim moves to another issue
+    assert_counts_as_if_counted(store)
+    store.replace_comparisons(one, [])
+    store.db.execute("update comparisons set relation = 'conflict', score = 0.5 where issue_id = ?", [two])
+    assert_counts_as_if_counted(store)
+    store.replace_claims(a, [claim("c1", "all", 9, "gov")], {"name": "m"})  # re-analysis: unlinked
+    assert_counts_as_if_counted(store)
+    store.set_claim_issues(a, {"c1": two})
+    store.delete_article(b)
+    assert_counts_as_if_counted(store)
+    assert [(r["id"], r["claims"], r["conflicts"]) for r in store.list_issues(min_claims=1)] == [(two, 1, 1)]
+
+
+def test_an_issue_made_after_its_claims_starts_with_their_counts(store):
+    a, _ = store.add_article(analysis("Ana said all.", [claim("c1", "all", 9, "gov")]))
+    store.set_claim_issues(a, {"c1": "i900"})  # no such issue yet
+    with store.write() as db:
+        db.execute("insert into issues (id, label) values ('i900', 'late')")
+    assert_counts_as_if_counted(store)
+    assert store.list_issues(min_claims=1)[0]["claims"] == 1
+
+
+def test_upgrading_counts_the_claims_already_linked(tmp_path):
+    path = tmp_path / "linked.db"
+    version_one_database(path)
+    db = Database(sqlite3.connect(str(path)))
+    db.execute("update claims set issue_id = 'i1'")
+    db.conn.commit()
+    db.close()
+    store = Store.open(path)
+    try:
+        assert_counts_as_if_counted(store)
+        [issue] = store.list_issues(min_claims=1)
+        assert issue["id"] == "i1" and issue["claims"] == 1 and issue["parties"] == 1
+    finally:
+        store.close()
