@@ -436,7 +436,7 @@ class Service:
         return self.expand_all(self.store.find_comparisons(**filters))
 
     def issue_list(self, min_claims: int = 2, limit: int = 200) -> list[dict[str, Any]]:
-        """`Store.list_issues`, computed once per data version (it counts every claim)."""
+        """`Store.list_issues`, computed once per data version."""
         rows = self.cached(
             ("issue_list", min_claims, limit),
             lambda: tuple(self.store.list_issues(min_claims=min_claims, limit=limit)),
