@@ -164,7 +164,10 @@ class _Found:
 # --- quotes --------------------------------------------------------------------------------
 
 
-_QUOTE_MARK_RE = re.compile(r"''|‘‘|’’|[\"“”„«»]")
+# Double quote marks. Written as literals only, so that the regex engine skips ahead to the
+# next possible first character (with a [...] class among them it tries every position);
+# no two alternatives start with the same character, so the order does not matter.
+_QUOTE_MARK_RE = re.compile(r"''|‘‘|’’|\"|“|”|„|«|»")
 
 
 def _quote_marks(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -431,17 +434,15 @@ def claim_values(text: str, f: _Found) -> tuple[str, ...]:
     first = words[0].lower() if words else ""
     cue = (f.cue or "").lower()
     cue = _CUE_FORM.get(cue, cue)
-    mention_words = text[f.speaker_span[0] : f.speaker_span[1]].split() if f.speaker_span else []
+    mention = text[f.speaker_span[0] : f.speaker_span[1]] if f.speaker_span else ""
+    mention_words = mention.split()
     if f.speaker_span is None:
         spk = "none"
     elif f.resolved_from is not None:
         spk = "pronoun"
     else:
-        mention = text[f.speaker_span[0] : f.speaker_span[1]]
         spk = (
-            "name"
-            if any(w[:1].isupper() for w in mention.split()[1:]) or mention[:1].isupper()
-            else "nominal"
+            "name" if mention[:1].isupper() or any(w[:1].isupper() for w in mention_words[1:]) else "nominal"
         )
     size = (
         "1"

@@ -378,6 +378,43 @@ _CLAIM_TEMPLATES = {
 }
 
 
+class _ClaimTables(NamedTuple):
+    """The claim filter's weights laid out like `_WindowTables`: the pair features grouped by
+    their first value (the cue, the pattern), so that scoring a claim builds no tuple keys."""
+
+    bias: float
+    how: dict[str, float]
+    kind: dict[str, float]
+    cue: dict[str, float]
+    how_cue: dict[str, dict[str, float]]
+    cue_p: dict[str, float]
+    cue_len: dict[str, dict[str, float]]
+    spk_words: dict[str, float]
+    sentences: dict[str, float]
+    spk: dict[str, float]
+    how_spk: dict[str, dict[str, float]]
+    len: dict[str, float]
+    how_len: dict[str, dict[str, float]]
+    first: dict[str, float]
+    quote_start: dict[str, float]
+    has_quote: dict[str, float]
+    ends_sentence: dict[str, float]
+
+
+def _claim_tables(tables: dict) -> _ClaimTables:
+    """`_template_tables` of the claim filter regrouped into `_ClaimTables`."""
+    fields = {}
+    for name in _CLAIM_TEMPLATES:
+        if _CLAIM_TEMPLATES[name] == 1:
+            fields[name] = dict(tables[name])
+        else:
+            nested: dict[str, dict[str, float]] = {}
+            for (a, b), weight in tables[name].items():
+                nested.setdefault(a, {})[b] = weight
+            fields[name.replace("|", "_")] = nested
+    return _ClaimTables(bias=tables["bias"], **fields)
+
+
 class CueModel:
     """Logistic-regression weights over `candidate_features`, applied without scikit-learn."""
 
@@ -462,7 +499,8 @@ class ClaimFilter:
     def __init__(self, weights: dict[str, float], threshold: float):
         self.weights = weights
         self.threshold = threshold
-        self._tables = _template_tables(weights, _CLAIM_TEMPLATES)
+        tables = _template_tables(weights, _CLAIM_TEMPLATES)
+        self._tables = _claim_tables(tables) if tables is not None else None
 
     @classmethod
     def load(cls, path: Path = FILTER_PATH) -> ClaimFilter:
@@ -490,23 +528,23 @@ class ClaimFilter:
         how, kind, cue, cue_p, size, spk_words, sentences, spk, first, quote_start, has_quote, ends = values
         z = sum(
             (
-                t["bias"],
-                t["how"].get(how, 0.0),
-                t["kind"].get(kind, 0.0),
-                t["cue"].get(cue, 0.0),
-                t["how|cue"].get((how, cue), 0.0),
-                t["cue_p"].get(cue_p, 0.0),
-                t["cue|len"].get((cue, size), 0.0),
-                t["spk_words"].get(spk_words, 0.0),
-                t["sentences"].get(sentences, 0.0),
-                t["spk"].get(spk, 0.0),
-                t["how|spk"].get((how, spk), 0.0),
-                t["len"].get(size, 0.0),
-                t["how|len"].get((how, size), 0.0),
-                t["first"].get(first, 0.0),
-                t["quote_start"].get(quote_start, 0.0),
-                t["has_quote"].get(has_quote, 0.0),
-                t["ends_sentence"].get(ends, 0.0),
+                t.bias,
+                t.how.get(how, 0.0),
+                t.kind.get(kind, 0.0),
+                t.cue.get(cue, 0.0),
+                t.how_cue.get(how, _NO_WEIGHTS).get(cue, 0.0),
+                t.cue_p.get(cue_p, 0.0),
+                t.cue_len.get(cue, _NO_WEIGHTS).get(size, 0.0),
+                t.spk_words.get(spk_words, 0.0),
+                t.sentences.get(sentences, 0.0),
+                t.spk.get(spk, 0.0),
+                t.how_spk.get(how, _NO_WEIGHTS).get(spk, 0.0),
+                t.len.get(size, 0.0),
+                t.how_len.get(how, _NO_WEIGHTS).get(size, 0.0),
+                t.first.get(first, 0.0),
+                t.quote_start.get(quote_start, 0.0),
+                t.has_quote.get(has_quote, 0.0),
+                t.ends_sentence.get(ends, 0.0),
             )
         )
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import pairwise
 
 import blingfire
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
-_WRAPPED_LINE = re.compile(r"(?m)^[^\n]{40,100}\n(?=[^\n])")
-_ANY_LINE = re.compile(r"(?m)^[^\n]+\n(?=[^\n])")
 _NON_SPACE = re.compile(r"\S")
 
 
@@ -42,8 +41,15 @@ def _breaks(text: str) -> re.Pattern[str]:
     """
     if "\n" not in text:
         return _PARAGRAPH_BREAK
-    inner = len(_ANY_LINE.findall(text))
-    if inner == 0 or len(_WRAPPED_LINE.findall(text)) >= 0.6 * inner:
+    # Non-empty lines followed by a non-empty line, and how many of them are 40-100 characters
+    # long (counted over the lines: two regex scans of the text cost more).
+    lines = text.split("\n")
+    inner = wrapped = 0
+    for line, following in pairwise(lines):
+        if line and following:
+            inner += 1
+            wrapped += 40 <= len(line) <= 100
+    if inner == 0 or wrapped >= 0.6 * inner:
         return _PARAGRAPH_BREAK
     return _LINE_BREAK
 

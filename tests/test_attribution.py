@@ -519,3 +519,27 @@ def test_names_after_titles_keep_all_their_words():
     )
     speakers = [c.speaker for c in extract_claims(text)]
     assert speakers == ["Ri Sol Han", "Ri Sol Han", "Ann Marie Lee"]
+
+
+_MARKS_AND_NEAR_MISSES = st.text(alphabet="ab .-'‘’\"“”„«»\n", max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MARKS_AND_NEAR_MISSES)
+def test_quote_mark_pattern_finds_what_the_character_class_pattern_finds(text):
+    """_QUOTE_MARK_RE is spelt as literals for speed; it must match exactly the marks of the
+    plainer spelling with a character class."""
+    from stance.attribution import _QUOTE_MARK_RE
+
+    plain = re.compile(r"''|‘‘|’’|[\"“”„«»]")
+    assert [m.span() for m in _QUOTE_MARK_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MARKS_AND_NEAR_MISSES)
+def test_token_pattern_gives_the_tokens_of_the_greedy_pattern(text):
+    """TOKEN_RE's possessive quantifiers must not change a single token."""
+    from stance.cues import TOKEN_RE
+
+    greedy = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
+    assert [m.span() for m in TOKEN_RE.finditer(text)] == [m.span() for m in greedy.finditer(text)]

@@ -75,3 +75,12 @@ def test_seed_sentences_are_ordered_disjoint_and_cover_the_words():
         assert e1 <= s2
     covered = "".join(text[s:e] for s, e in spans)
     assert sum(c.isalnum() for c in covered) == sum(c.isalnum() for c in text)
+
+
+def test_hard_wrap_is_told_by_lines_of_40_to_100_characters_followed_by_another_line():
+    """Three of four inner lines at 40-100 characters (the bounds included) is wrapped text, where
+    a single line break joins; at 39 or 101 characters the lines are paragraphs of their own."""
+    for size, wrapped in ((40, True), (100, True), (39, False), (101, False)):
+        line = ("word " * 30)[: size - 1] + "x"
+        text = "\n".join([line, line, line, "short", "end"]) + "\n\n"
+        assert len(paragraphs(text)) == (1 if wrapped else 5), size
