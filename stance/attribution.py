@@ -1250,8 +1250,11 @@ def _dedupe(found: list[_Found]) -> list[_Found]:
 
 # --- speakers ------------------------------------------------------------------------------
 
+# Runs of capitalised words. The first capital is matched before the word-boundary test
+# ((?<!\w[A-Z]) after it is \b before it): a pattern that opens on a character class lets the
+# regex engine skip to the next capital instead of trying every position.
 _NAME_RE = re.compile(
-    r"\b[A-Z][\w’'-]*(?:(?:[ \t]+|\n(?!\s*\n))(?:[A-Z][\w’'-]*|(?:de|van|von|bin|al)\b[\w-]*))+\b"
+    r"[A-Z](?<!\w[A-Z])[\w’'-]*(?:(?:[ \t]+|\n(?!\s*\n))(?:[A-Z][\w’'-]*|(?:de|van|von|bin|al)\b[\w-]*))+\b"
 )
 
 

@@ -543,3 +543,15 @@ def test_token_pattern_gives_the_tokens_of_the_greedy_pattern(text):
 
     greedy = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
     assert [m.span() for m in TOKEN_RE.finditer(text)] == [m.span() for m in greedy.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="AbZ é\t\n-'’.,", max_size=40))
+def test_name_pattern_finds_the_runs_of_the_word_boundary_spelling(text):
+    """_NAME_RE tests the word boundary after its first capital (for speed); same runs as with \\b."""
+    from stance.attribution import _NAME_RE
+
+    plain = re.compile(
+        r"\b[A-Z][\w’'-]*(?:(?:[ \t]+|\n(?!\s*\n))(?:[A-Z][\w’'-]*|(?:de|van|von|bin|al)\b[\w-]*))+\b"
+    )
+    assert [m.span() for m in _NAME_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -4,6 +4,8 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stance.segment import paragraphs, sentences
 
@@ -84,3 +86,14 @@ def test_hard_wrap_is_told_by_lines_of_40_to_100_characters_followed_by_another_
         line = ("word " * 30)[: size - 1] + "x"
         text = "\n".join([line, line, line, "short", "end"]) + "\n\n"
         assert len(paragraphs(text)) == (1 if wrapped else 5), size
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab. \t\r\n\u00a0", max_size=40))
+def test_line_breaks_cut_the_same_paragraphs_as_breaks_with_their_leading_white_space(text):
+    """_LINE_BREAK leaves white space before a line break to the paragraph, which is trimmed."""
+    import re
+
+    from stance.segment import _LINE_BREAK, _paragraphs
+
+    assert _paragraphs(text, _LINE_BREAK) == _paragraphs(text, re.compile(r"\s*\n\s*"))
