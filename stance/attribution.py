@@ -1263,6 +1263,8 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
     # per word that a speaker needs expanded.
     names = _Names(text)
     fullest: dict[str, list[str] | None] = {}
+    # A mention's fullest name depends only on the mention and the article: once per mention.
+    speaker_of: dict[str, str] = {}
     for f in found:
         if f.speaker_span is None:
             continue
@@ -1274,7 +1276,10 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
             f.speaker = target or mention
             continue
         mention = _after_title_of(text, f.speaker_span[0], mention)
-        f.speaker = _fullest(_name_of(mention), names, fullest)
+        speaker = speaker_of.get(mention)
+        if speaker is None:
+            speaker = speaker_of[mention] = _fullest(_name_of(mention), names, fullest)
+        f.speaker = speaker
         if low.startswith("the ") and mention.islower():
             f.speaker = _earlier_nominal(found, f) or f.speaker
 
