@@ -555,3 +555,13 @@ def test_name_pattern_finds_the_runs_of_the_word_boundary_spelling(text):
         r"\b[A-Z][\w’'-]*(?:(?:[ \t]+|\n(?!\s*\n))(?:[A-Z][\w’'-]*|(?:de|van|von|bin|al)\b[\w-]*))+\b"
     )
     assert [m.span() for m in _NAME_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab1_ é’'-.\n", max_size=40))
+def test_word_pattern_finds_what_plain_w_plus_finds(text):
+    """_WORDS_RE is spelt \\w\\w*+ for speed; the same runs as \\w+."""
+    from stance.attribution import _WORDS_RE
+
+    assert _WORDS_RE.findall(text) == re.findall(r"\w+", text)
+    assert _WORDS_RE.findall(text, 1, 30) == re.findall(r"\w+", text[1:30])
