@@ -140,7 +140,7 @@ class _Tok(NamedTuple):
     low: str
 
 
-@dataclass
+@dataclass(slots=True)  # slots: made by the thousand and read field by field (like _Found)
 class _Quote:
     start: int  # first char inside the marks
     end: int  # last char inside the marks (exclusive)
@@ -149,7 +149,7 @@ class _Quote:
     parts: list[tuple[int, int]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     start: int
     end: int
@@ -1076,8 +1076,9 @@ def _skip_adjuncts(toks, k, b) -> int:
 def _content_words(toks, k, b) -> int:
     """Word tokens in toks[k:b], capped at 3 (callers only ask "at least three?")."""
     n = 0
-    for t in toks[k:b]:
-        if t.text[0].isalnum() or t.text[0] == "_":
+    for idx in range(k, b):  # no slice: the answer is usually known after a few tokens
+        first = toks[idx].text[0]
+        if first.isalnum() or first == "_":
             n += 1
             if n == 3:
                 return 3
