@@ -533,6 +533,8 @@ _NOT_SPEAKERS = frozenset(
 def _colon_speakers(text: str, paras: list[tuple[int, int]], found: list[_Found]) -> None:
     """Transcript and headline style: a paragraph opening "Ann Lee: ..." is Ann Lee's words."""
     for p_start, p_end in paras:
+        if text.find(":", p_start, p_end) < 0:
+            continue  # no colon, no match (a quicker test than the failed match)
         m = _COLON_SPEAKER.match(text, p_start, p_end)
         if m is None:
             continue
