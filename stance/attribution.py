@@ -18,6 +18,7 @@ Nothing here knows any entity: names come from the text, cue words from the lexi
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -69,6 +70,9 @@ _CANDIDATE_WORDS = _HEADS | {"according"}
 # Candidate word -> the lexicon word the cue model sees: itself, or for an inflection that
 # train hardly has, the solid cue of its family ("assures" -> "assured").
 _CUE_FORM = {w: w for w in _CANDIDATE_WORDS} | {w: c for w, c in load_backoff().items() if c in _HEADS}
+# Interned, like the cue model's table keys and the word classes of _shape_at: the model's
+# dict lookups then find their key by identity, without reading the stored key's text.
+_CUE_FORM = {w: sys.intern(c) for w, c in _CUE_FORM.items()}
 
 # Verbs that always report speech: enough on their own in "..., X said." and around quotes.
 _SPEECH = frozenset(
@@ -680,7 +684,7 @@ def _shape_at(toks, k: int, a: int, b: int) -> str:
     if cls is None:
         if len(_SHAPES) > 100_000:
             _SHAPES.clear()
-        cls = _SHAPES[word] = shape(word)
+        cls = _SHAPES[word] = sys.intern(shape(word))
     return cls
 
 
