@@ -19,6 +19,7 @@ import json
 import math
 import re
 import sys
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from itertools import repeat
@@ -284,18 +285,17 @@ _NO_WEIGHTS: dict = {}  # a missing nested table: every weight in it reads as 0.
 
 
 class _WordWeights(NamedTuple):
-    """The window weights of the features that hold one candidate word ("w|n1=said|that")."""
+    """The window weights of the features that hold one candidate word ("w|n1=said|that").
 
-    w: float
-    n1: dict[str, float]
-    p1: dict[str, float]
+    `dense` holds the one-value features in one array: the word's own weight and, for each
+    word class or value, its w|n1, w|p1, w|quote and w|pos weight, at the slots of
+    `_WindowTables` (slot 0 is always 0.0: values the word has no weight for). One array
+    is a few cache lines where four dicts with their keys and float objects were a dozen.
+    """
+
+    dense: array
     n1n2: dict[str, dict[str, float]]
     p2p1: dict[str, dict[str, float]]
-    quote: dict[str, float]
-    pos: dict[str, float]
-
-
-_NO_WORD = _WordWeights(0.0, _NO_WEIGHTS, _NO_WEIGHTS, _NO_WEIGHTS, _NO_WEIGHTS, _NO_WEIGHTS, _NO_WEIGHTS)
 
 
 class _WindowTables(NamedTuple):
@@ -303,8 +303,9 @@ class _WindowTables(NamedTuple):
 
     The flat tables hold 30,000 tuple keys each and every lookup in them misses the CPU
     cache (most of the time of a new window went there). Grouped per candidate word, with
-    pairs as nested dicts of interned strings, a window reads a few small dicts that stay
-    in the cache, and builds no tuple keys. The weights and their order are unchanged.
+    pairs as nested dicts of interned strings and the rest in one array per word, a window
+    reads a few small structures and builds no tuple keys. The weights and their order are
+    unchanged.
     """
 
     bias: float
@@ -316,6 +317,15 @@ class _WindowTables(NamedTuple):
     quote: dict[str, float]
     pos: dict[str, float]
     words: dict[str, _WordWeights]
+    no_word: _WordWeights  # a word without weights of its own
+    # Value -> its slot in every `_WordWeights.dense` (missing: slot 0, which holds 0.0).
+    n1_slot: dict[str, int]
+    p1_slot: dict[str, int]
+    quote_slot: dict[str, int]
+    pos_slot: dict[str, int]
+
+
+_W_SLOT = 1  # the word's own weight ("w=said") in `_WordWeights.dense`
 
 
 def _window_tables(tables: dict) -> _WindowTables:
@@ -331,16 +341,23 @@ def _window_tables(tables: dict) -> _WindowTables:
             out.setdefault(intern(a), {})[intern(b)] = weight
         return out
 
-    words: dict[str, dict[str, dict]] = {}
+    # Slots of the dense array: 0 (zero), the word's weight, then one block per feature.
+    slots: dict[str, dict[str, int]] = {}
+    size = _W_SLOT + 1
+    for name in ("w|n1", "w|p1", "w|quote", "w|pos"):
+        values = sorted({value for _w, value in tables[name]})
+        slots[name] = {intern(v): size + k for k, v in enumerate(values)}
+        size += len(values)
+    words: dict[str, dict] = {}
 
-    def of(w: str) -> dict[str, dict]:
-        return words.setdefault(intern(w), {k: {} for k in ("n1", "p1", "n1n2", "p2p1", "quote", "pos")})
+    def of(w: str) -> dict:
+        return words.setdefault(intern(w), {"dense": array("d", bytes(8 * size)), "n1n2": {}, "p2p1": {}})
 
-    for w in tables["w"]:
-        of(w)
-    for name, part in (("w|n1", "n1"), ("w|p1", "p1"), ("w|quote", "quote"), ("w|pos", "pos")):
+    for w, weight in tables["w"].items():
+        of(w)["dense"][_W_SLOT] = weight
+    for name in slots:
         for (w, value), weight in tables[name].items():
-            of(w)[part][intern(value)] = weight
+            of(w)["dense"][slots[name][value]] = weight
     for name, part in (("w|n1n2", "n1n2"), ("w|p2p1", "p2p1")):
         for (w, a, b), weight in tables[name].items():
             nested([((a, b), weight)], of(w)[part])
@@ -353,7 +370,12 @@ def _window_tables(tables: dict) -> _WindowTables:
         suffix=flat(tables["suffix"]),
         quote=flat(tables["quote_in_sentence"]),
         pos=flat(tables["pos"]),
-        words={w: _WordWeights(tables["w"].get(w, 0.0), **parts) for w, parts in words.items()},
+        words={w: _WordWeights(**parts) for w, parts in words.items()},
+        no_word=_WordWeights(array("d", bytes(8 * size)), _NO_WEIGHTS, _NO_WEIGHTS),
+        n1_slot=slots["w|n1"],
+        p1_slot=slots["w|p1"],
+        quote_slot=slots["w|quote"],
+        pos_slot=slots["w|pos"],
     )
 
 
@@ -461,16 +483,17 @@ class CueModel:
         without building fifteen feature strings per candidate.
         """
         t = self._tables
-        r = t.words.get(w, _NO_WORD)
+        r = t.words.get(w, t.no_word)
+        d = r.dense
         q = str(quote)
         return sum(
             (
                 t.bias,
-                r.w,
+                d[_W_SLOT],
                 t.p1.get(p1, 0.0),
                 t.n1.get(n1, 0.0),
-                r.n1.get(n1, 0.0),
-                r.p1.get(p1, 0.0),
+                d[t.n1_slot.get(n1, 0)],
+                d[t.p1_slot.get(p1, 0)],
                 t.p2p1.get(p2, _NO_WEIGHTS).get(p1, 0.0),
                 t.n1n2.get(n1, _NO_WEIGHTS).get(n2, 0.0),
                 t.suffix.get(w[-3:], 0.0),
@@ -478,8 +501,8 @@ class CueModel:
                 t.pos.get(pos, 0.0),
                 r.n1n2.get(n1, _NO_WEIGHTS).get(n2, 0.0),
                 r.p2p1.get(p2, _NO_WEIGHTS).get(p1, 0.0),
-                r.quote.get(q, 0.0),
-                r.pos.get(pos, 0.0),
+                d[t.quote_slot.get(q, 0)],
+                d[t.pos_slot.get(pos, 0)],
             )
         )
 
