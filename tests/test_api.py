@@ -384,3 +384,17 @@ def test_the_log_is_checkpointed_after_every_nth_write_not_inside_commits(tmp_pa
     assert done == []  # not before the response is sent (closed)
     response.close()
     assert done == [str(Path(db).absolute())]
+
+
+def test_the_wsgi_entry_point_freezes_what_it_loaded(tmp_path):
+    """gunicorn imports stance.wsgi in its master: the model and the app are moved out of the cyclic
+    collector's reach there, before the workers fork."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "STANCE_DB": str(tmp_path / "w.db"), "STANCE_LOAD_SEED": "0"}
+    code = "import gc, stance.wsgi; print(gc.get_freeze_count(), stance.wsgi.app.extensions['stance.model'] is not None)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    frozen, has_model = out.stdout.split()
+    assert int(frozen) > 10_000 and has_model == "True"
