@@ -98,12 +98,16 @@ class Service:
 
     # -- adding ------------------------------------------------------------
 
-    def ingest(self, article: Article) -> tuple[dict[str, Any], bool]:
-        """Analyse and store an article; the same text again returns the stored one."""
+    def ingest(
+        self, article: Article, timings: dict[str, float] | None = None
+    ) -> tuple[dict[str, Any], bool]:
+        """Analyse and store an article; the same text again returns the stored one.
+
+        `timings`, when given, gets the analysis stages' CPU seconds (see `analyze`)."""
         existing = self.store.article_id_for_text(article.text)
         if existing:
             return self.document(existing), False
-        analysis = analyze(article, self.registry, self.model)
+        analysis = analyze(article, self.registry, self.model, timings=timings)
         # Which stored issues the article's issues join is worked out before the write lock, on a
         # snapshot, and only checked (cheaply) under it: writers hold the lock for less time.
         article_id = self.store.article_id_of(article.text)

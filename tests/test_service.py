@@ -164,3 +164,14 @@ def test_comparison_pages_walk_the_whole_list_once_in_order(client, seed_text):
     for bad in ("x", "2:0.5:k1", "1:nan:k1", "1:0.5:", "1:abc:k1"):
         response = client.get("/api/comparisons", query_string={"after": bad})
         assert response.status_code == 400 and response.mimetype == "application/problem+json"
+
+
+def test_ingest_reports_the_analysis_stages_it_ran(service, seed_text):
+    stages: dict[str, float] = {}
+    doc, created = service.ingest(Article(text=seed_text), timings=stages)
+    assert created and doc["claims"]
+    assert set(stages) == {"extraction", "reshaping", "parties", "grouping", "relations"}
+    assert all(seconds >= 0 for seconds in stages.values()) and sum(stages.values()) > 0
+    again: dict[str, float] = {}
+    service.ingest(Article(text=seed_text), timings=again)  # stored already: nothing analysed
+    assert again == {}
