@@ -422,7 +422,7 @@ class Service:
     def expand_all(self, comparisons: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Stored comparisons with their claims filled in, fetched together."""
         keys = [(c["article"], c["id"]) for k in comparisons for side in "ab" for c in k[side]["claims"]]
-        claims = self.store.get_claims(keys)
+        claims = self.store.claim_dicts(keys)
         expanded = []
         for comparison in comparisons:
             out = dict(comparison)
@@ -431,7 +431,7 @@ class Service:
                 for ref in comparison[side]["claims"]:
                     claim = claims.get((ref["article"], ref["id"]))
                     if claim is not None:
-                        filled.append({**_claim_dict(claim), "article": ref["article"]})
+                        filled.append({**claim, "article": ref["article"]})
                 out[side] = {"party": comparison[side]["party"], "claims": filled}
             expanded.append(out)
         return expanded

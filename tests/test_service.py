@@ -175,3 +175,16 @@ def test_ingest_reports_the_analysis_stages_it_ran(service, seed_text):
     again: dict[str, float] = {}
     service.ingest(Article(text=seed_text), timings=again)  # stored already: nothing analysed
     assert again == {}
+
+
+def test_stored_claim_dicts_are_the_claims_as_the_contract_gives_them(service, seed_text):
+    doc, _ = service.ingest(Article(text=seed_text))
+    article_id = doc["article"]["id"]
+    claims = service.store.claims_for_article(article_id)
+    keys = [(article_id, c.id) for c in claims] + [(article_id, "c999"), ("nope", "c1")]
+    dicts = service.store.claim_dicts(keys)
+    assert set(dicts) == {(article_id, c.id) for c in claims}  # unknown keys are left out
+    for claim in claims:
+        data = dicts[(article_id, claim.id)]
+        assert data == _claim_dict(claim) and list(data) == list(_claim_dict(claim))  # same order
+    assert any(d["speaker_span"] for d in dicts.values()) and any(d["issue"] for d in dicts.values())
