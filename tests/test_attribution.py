@@ -565,3 +565,59 @@ def test_word_pattern_finds_what_plain_w_plus_finds(text):
 
     assert _WORDS_RE.findall(text) == re.findall(r"\w+", text)
     assert _WORDS_RE.findall(text, 1, 30) == re.findall(r"\w+", text[1:30])
+
+
+_CLAUSE_PIECES = st.lists(
+    st.sampled_from(
+        [
+            ",",
+            ";",
+            " ",
+            "  ",
+            "\n",
+            "”",
+            '"',
+            "’",
+            "x",
+            "I",
+            "and",
+            "but",
+            "then",
+            "not",
+            "said",
+            "says",
+            "he",
+            "there",
+            "that",
+            "signed",
+            "walking",
+            "according",
+            "did",
+            "was",
+            "calls",
+            "ring",
+            "Ed",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_CLAUSE_PIECES)
+def test_content_cut_pattern_finds_what_the_plain_alternation_finds(text):
+    """_CONTENT_CUTS opens on a character class for speed; it must find exactly the matches
+    of the plain alternation it was rewritten from."""
+    from stance.attribution import _CONTENT_CUTS
+
+    plain = re.compile(
+        r",[”\"’]?\s+(?:but|though|although|while|whereas|after|before|as|which|compared|according|"
+        r"even|despite|including|with|because|since|unless)\b"
+        r"|,[”\"’]?\s+and\s+(?!that\b|said\b|he\b|she\b|they\b|it\b)"
+        r"|,[”\"’]?\s+[a-z]+ing\b|;\s|\s+and\s+(?:said|says|added|told|called)\b"
+        r"|\s+(?:and|but)\s+(?:(?:then|also|later|not|never)\s+)?(?:[a-z]{3,}ed|saw|made|took|gave|went|came|met"
+        r"|spoke|wrote|sent|won|lost|held|kept|left|thought|felt|(?:did|would|could|has|have|had|was)\s+not"
+        r"|says|tells|adds|argues|insists|notes|warns|accuses|calls|asks|vows|promises)\b"
+        r"|,[”\"’]?\s+(?:he|she|they|it|we|I|there)\s+(?!said\b|says\b|added\b|told\b|wrote\b)[a-z]+"
+    )
+    assert [m.span() for m in _CONTENT_CUTS.finditer(text)] == [m.span() for m in plain.finditer(text)]
