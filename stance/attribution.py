@@ -271,11 +271,6 @@ _TOKEN_SPLIT = re.compile("(" + TOKEN_RE.pattern + ")").split
 _new_tuple = tuple.__new__
 
 
-def _tokens(text: str, start: int, end: int) -> list[_Tok]:
-    """The tokens of text[start:end], built without a Python-level loop."""
-    return _as_tokens(*_token_columns(text, start, end))
-
-
 def _token_columns(text: str, start: int, end: int) -> tuple[list[int], list[int], list[str], list[str]]:
     """Starts, ends, texts and lower-cased texts of the tokens of text[start:end].
 
@@ -401,7 +396,7 @@ def candidate_claims(
     found: list[_Found] = []
     in_quote = _quote_index(quotes)
     # One token stream for the whole article, kept as columns; only sentences holding a
-    # candidate cue word are looked at, each through tokens built from its slice of the columns.
+    # candidate cue word are looked at, through their slice of the columns.
     starts, ends, words, lows = _token_columns(text, 0, len(text))
     cands = list(compress(count(), map(_CUE_FORM.__contains__, lows)))
     c = 0
@@ -418,14 +413,14 @@ def candidate_claims(
             c += 1
         if not here or last - first < 2:
             continue
+        cols = (starts, ends, words, lows)
         if (first and ends[first - 1] > s_start) or ends[last - 1] > s_end:
             # A token runs over the sentence boundary: tokenise the sentence on its own.
-            sent_toks = _tokens(text, s_start, s_end)
-            here = [k for k, t in enumerate(sent_toks) if t.low in _CUE_FORM]
-        else:
-            sent_toks = _as_tokens(starts[first:last], ends[first:last], words[first:last], lows[first:last])
-        if len(sent_toks) >= 2 and here:
-            _cues_in_sentence(text, sent_toks, here, (s_start, s_end), quotes, in_quote, found)
+            cols = _token_columns(text, s_start, s_end)
+            first, last = 0, len(cols[0])
+            here = [k for k, low in enumerate(cols[3]) if low in _CUE_FORM]
+        if last - first >= 2 and here:
+            _cues_in_sentence(text, cols, first, last, here, (s_start, s_end), quotes, in_quote, found)
     _attach_quotes(text, quotes, found, paras)
     _colon_speakers(text, paras, found)
     found = _dedupe(found)
@@ -593,30 +588,45 @@ def _quote_index(quotes: list[_Quote]):
     return inside
 
 
-def _cues_in_sentence(text, toks, candidates, sent, quotes, in_quote, found) -> None:
-    """Try each candidate cue word (token indices into the sentence's `toks`)."""
+def _cues_in_sentence(text, cols, first, last, candidates, sent, quotes, in_quote, found) -> None:
+    """Try each candidate cue word (token indices into the sentence, the token columns' slice
+    [first, last)).
+
+    The cue model reads the columns; the sentence's `_Tok`s are built only once a candidate
+    needs the clause walkers (about a quarter of the sentences looked at never do).
+    """
+    starts, ends, words, lows = cols
+    toks = None
     has_quote = None
-    a, b = 0, len(toks)
+    a, b = 0, last - first
     for i in candidates:
-        tok = toks[i]
-        low = tok.low
-        if in_quote(tok.start) is not None:
+        k = first + i
+        low = lows[k]
+        if in_quote(starts[k]) is not None:
             continue
         if low == "according":
-            if i + 1 < b and toks[i + 1].low == "to":
+            if i + 1 < b and lows[k + 1] == "to":
+                if toks is None:
+                    toks = _as_tokens(
+                        starts[first:last], ends[first:last], words[first:last], lows[first:last]
+                    )
                 _according_to(text, toks, i, a, b, sent, 0.95, found)
             continue
         if has_quote is None:
             has_quote = _QUOTE_MARK_RE.search(text, sent[0], sent[1]) is not None
         p = _CUE_MODEL.window_probability(
             _CUE_FORM[low],
-            _shape_at(toks, i - 2, a, b),
-            _shape_at(toks, i - 1, a, b),
-            _shape_at(toks, i + 1, a, b),
-            _shape_at(toks, i + 2, a, b),
+            _shape_at(words, lows, k - 2, first, last),
+            _shape_at(words, lows, k - 1, first, last),
+            _shape_at(words, lows, k + 1, first, last),
+            _shape_at(words, lows, k + 2, first, last),
             has_quote,
             "first" if i == a else "last" if i >= b - 2 else "mid",
         )
+        if low != "asked" and p < _CUE_THRESHOLD:
+            continue
+        if toks is None:
+            toks = _as_tokens(starts[first:last], ends[first:last], words[first:last], lows[first:last])
         if low == "asked" and _asked_question(text, toks, i, a, b, p, in_quote, found):
             continue
         if p >= _CUE_THRESHOLD:
@@ -680,14 +690,15 @@ def _asked_before(found: list[_Found], s_start: int, end: int) -> bool:
     return False
 
 
-def _shape_at(toks, k: int, a: int, b: int) -> str:
-    """The classifier's word class of toks[k]: names keep their capital, except sentence-initially."""
+def _shape_at(words: list[str], lows: list[str], k: int, a: int, b: int) -> str:
+    """The classifier's word class of token k of the columns' slice [a, b): names keep their
+    capital, except sentence-initially."""
     if k < a:
         return "<s>"
     if k >= b:
         return "</s>"
-    t = toks[k]
-    word = t.text if (k > a and t.text[:1].isupper()) else t.low
+    w = words[k]
+    word = w if (k > a and w[:1].isupper()) else lows[k]
     cls = _SHAPES.get(word)
     if cls is None:
         if len(_SHAPES) > 100_000:
