@@ -275,15 +275,12 @@ def _token_columns(text: str, start: int, end: int) -> tuple[list[int], list[int
     """Starts, ends, texts and lower-cased texts of the tokens of text[start:end].
 
     Splitting on the token pattern (kept by its group) alternates gaps and tokens, so running
-    sums of the piece lengths are the offsets; one lower() covers every token.
+    sums of the piece lengths are the offsets.
     """
     parts = _TOKEN_SPLIT(text[start:end])
     bounds = list(accumulate(map(len, parts), initial=start))
     words = parts[1::2]
-    lows = "\x00".join(words).lower().split("\x00")
-    if len(lows) != len(words):  # a NUL token: lower them one by one
-        lows = [w.lower() for w in words]
-    return bounds[1:-1:2], bounds[2::2], words, lows
+    return bounds[1:-1:2], bounds[2::2], words, list(map(str.lower, words))
 
 
 def _as_tokens(starts, ends, words, lows) -> list[_Tok]:

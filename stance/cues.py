@@ -47,9 +47,11 @@ FEATURE_SCHEME = 2
 MIN_CUE_COUNT = 1
 MIN_CUE_RATE = 0.08
 
-# Possessive quantifiers: a word never gives characters back (nothing after it can fail), so
-# the tokens are those of the plain greedy pattern, found without keeping backtrack points.
-TOKEN_RE = re.compile(r"\w++(?:[’'.\-]\w++)*+|[^\w\s]")
+# A word (word characters, joined by ’ ' . -) or one other non-space character. Spelt for
+# speed, with the tokens of the plain greedy pattern \w+(?:[’'.\-]\w+)*|[^\w\s]: every
+# token opens on one \S, which the first branch keeps only if it was a word character;
+# possessive quantifiers keep no backtrack points (nothing after a word can fail).
+TOKEN_RE = re.compile(r"\S(?<=\w)\w*+(?:[’'.\-]\w++)*+|\S")
 QUOTE_CHARS = frozenset('"“”„«»')
 PRONOUNS = frozenset("he she they it we i you who".split())
 
