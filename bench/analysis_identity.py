@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.corpus import all_texts, require_data, seed_sized  # noqa: E402
+from bench.identity import write_and_compare  # noqa: E402
 from stance.analysis import analyze  # noqa: E402
 from stance.document import Article  # noqa: E402
 from stance.modelfile import load_model  # noqa: E402
@@ -44,19 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in texts:
         document = analyze(Article(text=text, id="x"), registry, model).to_dict()
         lines.append(json.dumps({"article": name, **document}, sort_keys=True))
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(lines)} articles -> {args.out}")
-    if args.compare:
-        ref = Path(args.compare).read_text(encoding="utf-8").splitlines()
-        if len(ref) != len(lines):
-            print(f"DIFFERENT: {len(lines)} articles, the reference has {len(ref)}")
-            return 1
-        for mine, theirs in zip(lines, ref, strict=True):
-            if mine != theirs:
-                print("DIFFERENT:", json.loads(mine)["article"])
-                return 1
-        print("identical to", args.compare)
-    return 0
+    return write_and_compare(lines, args.out, args.compare)
 
 
 if __name__ == "__main__":

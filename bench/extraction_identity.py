@@ -18,6 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.identity import write_and_compare  # noqa: E402
 from stance.attribution import extract_claims  # noqa: E402
 from stance.parties import load_registry, tag_claims  # noqa: E402
 
@@ -54,19 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(
             json.dumps({"article": name, "claims": [c.to_dict() for c in claims]}, ensure_ascii=False)
         )
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(lines)} articles, {n_claims} claims -> {args.out}")
-    if args.compare:
-        ref = Path(args.compare).read_text(encoding="utf-8").splitlines()
-        if len(ref) != len(lines):
-            print(f"DIFFERENT: {len(lines)} articles, the reference has {len(ref)}")
-            return 1
-        for mine, theirs in zip(lines, ref, strict=True):
-            if mine != theirs:
-                print("DIFFERENT:", json.loads(mine)["article"])
-                return 1
-        print("identical to", args.compare)
-    return 0
+    return write_and_compare(lines, args.out, args.compare)
 
 
 if __name__ == "__main__":
