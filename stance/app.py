@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, Response, current_app, g, request, session
 
 from stance import problems
 from stance.parties import Registry, load_registry
@@ -185,7 +185,7 @@ def get_store() -> Store:
     return g.store
 
 
-def checkpoint_now_and_then(response):  # type: ignore[no-untyped-def]
+def checkpoint_now_and_then(response: Response) -> Response:
     """Every CHECKPOINT_EVERY successful writes, checkpoint the write-ahead log once the response
     has been sent (call_on_close): off the writers' lock and off the client's wait, where SQLite's
     automatic checkpoint would run inside some writer's commit while every other writer queues."""
