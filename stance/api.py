@@ -13,7 +13,6 @@ from stance.document import KINDS, RELATIONS, Claim
 from stance.ingest import InputError, clean_text, decode, make_article
 from stance.parties import Registry
 from stance.problems import Problem
-from stance.service import claim_fields
 
 bp = Blueprint("api", __name__)
 
@@ -154,7 +153,7 @@ def list_claims() -> Response:
 
     def page() -> dict[str, Any]:
         claims, token = service.store.find_claims(**filters)
-        out = [{**claim_fields(c), "article": c.article_id} for c in claims]  # type: ignore[attr-defined]
+        out = [{**c.to_dict(), "article": c.article_id} for c in claims]  # type: ignore[attr-defined]
         return {"claims": out, "next": token}
 
     return cached_json(service, ("claims", *filters.items()), page)
