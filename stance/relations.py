@@ -354,6 +354,21 @@ def _antonym_keys(word: str) -> tuple[tuple[int, int], ...]:
     )
 
 
+def _category_hits(
+    words: list[str], matches: dict[str, list[tuple[int, int]]], categories: tuple[str, ...]
+) -> dict[str, list[tuple[int, int]]]:
+    """The chosen matches of each category (see _select): what analyse and concepts_in both read."""
+    # Idioms ("go all in", "not only", "take part") say nothing about quantity or scope.
+    idiom_tokens = {i for start, end in _select(matches.get("idioms", [])) for i in range(start, end)}
+    hits = {}
+    for category in categories:
+        blocked = idiom_tokens if category in ("universal", "partial") else None
+        hits[category] = _select(matches.get(category, []), blocked)
+    if "outcome" in hits:
+        hits["outcome"] = [h for h in hits["outcome"] if not _attributive(words, *h)]
+    return hits
+
+
 _OPEN_QUESTION = frozenset({"whether", "if"})  # "did not say whether all ...": nothing denied
 
 
@@ -368,13 +383,8 @@ def analyse(text: str) -> Cues:
         text = folded
     words = list(_tokens(text))  # the tokens of fold(text), as the vectorizers see them
     cues = Cues(text=text, words=words)
-    # Idioms ("go all in", "not only", "take part") say nothing about quantity or scope.
     matches = _all_matches(words)
-    idiom_tokens = {i for start, end in _select(matches.get("idioms", [])) for i in range(start, end)}
-    for category in _CUE_CATEGORIES:
-        blocked = idiom_tokens if category in ("universal", "partial") else None
-        cues.hits[category] = _select(matches.get(category, []), blocked)
-    cues.hits["outcome"] = [h for h in cues.hits["outcome"] if not _attributive(words, *h)]
+    cues.hits = _category_hits(words, matches, _CUE_CATEGORIES)
     # A denied whole is a part: "not a request for the full lifting", "couldn't give up all of them"
     # (a verb's negation only: in "no doubt the whole town ...", "no" denies the doubt).
     negation_starts = [s for s, _ in cues.hits["negation"] if _denies_verb(words[s])]
@@ -704,6 +714,7 @@ CONCEPTS = (
     ("continuation", ("continuation",), 1.0),
     ("quantity", ("universal", "partial"), 0.5),
 )
+_CONCEPT_CATEGORIES = tuple(c for _, categories, _ in CONCEPTS for c in categories)
 
 
 @lru_cache(maxsize=65536)
@@ -728,19 +739,8 @@ def concepts_in(text: str) -> frozenset[str]:
     denied universal, which analyse counts as partial, is a quantity either way.)"""
     folded = fold(text)
     words = list(_tokens(folded if len(folded) != len(text) else text))
-    matches = _all_matches(words)
-    idiom_tokens = {i for start, end in _select(matches.get("idioms", [])) for i in range(start, end)}
-    found = set()
-    for name, categories, _ in CONCEPTS:
-        for category in categories:
-            blocked = idiom_tokens if category in ("universal", "partial") else None
-            hits = _select(matches.get(category, []), blocked)
-            if category == "outcome":
-                hits = [h for h in hits if not _attributive(words, *h)]
-            if hits:
-                found.add(name)
-                break
-    return frozenset(found)
+    hits = _category_hits(words, _all_matches(words), _CONCEPT_CATEGORIES)
+    return frozenset(name for name, categories, _ in CONCEPTS if any(hits[c] for c in categories))
 
 
 def _entry_pattern(entry: tuple[str, ...]) -> str:
