@@ -758,17 +758,21 @@ class Store:
         self, keys: list[tuple[str, str]]
     ) -> dict[tuple[str, str], tuple[int, str | None]]:
         """(rowid, issue id) of each claim given by (article id, claim id) that still exists."""
-        out: dict[tuple[str, str], tuple[int, str | None]] = {}
-        for at in range(0, len(keys), 400):
-            chunk = keys[at : at + 400]
+        rows = self._claim_rows("c.article_id, c.id, c.rowid, c.issue_id", keys)
+        return {(article_id, claim_id): (rowid, issue_id) for article_id, claim_id, rowid, issue_id in rows}
+
+    def _claim_rows(self, columns: str, keys: list[tuple[str, str]]) -> Iterator[tuple]:
+        """`columns` of the claims (table alias c) given by (article id, claim id), those that
+        exist, in one indexed query per few hundred keys."""
+        unique = list(dict.fromkeys(keys))
+        for at in range(0, len(unique), 400):
+            chunk = unique[at : at + 400]
             values = ",".join("(?, ?)" for _ in chunk)
-            for article_id, claim_id, rowid, issue_id in self.db.execute(
-                f"with wanted(article_id, id) as (values {values}) select c.article_id, c.id, c.rowid, "
-                "c.issue_id from wanted w join claims c on c.article_id = w.article_id and c.id = w.id",
+            yield from self.db.execute(
+                f"with wanted(article_id, id) as (values {values}) select {columns} "
+                "from wanted w join claims c on c.article_id = w.article_id and c.id = w.id",
                 [part for key in chunk for part in key],
-            ).fetchall():
-                out[(article_id, claim_id)] = (rowid, issue_id)
-        return out
+            ).fetchall()
 
     def claims_for_issue(self, issue_id: str, limit: int = 200) -> list[Claim]:
         return self._claims(
@@ -974,37 +978,32 @@ class Store:
         claims per page, and a Claim object per claim, turned back into a dict, cost more than
         the query."""
         out: dict[tuple[str, str], dict[str, Any]] = {}
-        unique = list(dict.fromkeys(keys))
         loads = json.loads
-        for at in range(0, len(unique), 400):
-            chunk = unique[at : at + 400]
-            values = ",".join("(?, ?)" for _ in chunk)
-            rows = self.db.execute(
-                f"with wanted(article_id, id) as (values {values}) select c.article_id, c.text, c.start, "
-                "c.[end], c.speaker, c.speaker_span, c.cue, c.cue_span, c.kind, c.party, c.issue_id, "
-                "c.confidence, c.id, c.sentence_span, c.speaker_resolved_from, c.origin "
-                "from wanted w join claims c on c.article_id = w.article_id and c.id = w.id",
-                [part for key in chunk for part in key],
-            ).fetchall()
-            for (article_id, text, start, end, speaker, speaker_span, cue, cue_span, kind, party, issue,
-                 confidence, claim_id, sentence_span, resolved_from, origin) in rows:  # fmt: skip
-                out[(article_id, claim_id)] = {
-                    "text": text,
-                    "start": start,
-                    "end": end,
-                    "speaker": speaker,
-                    "speaker_span": loads(speaker_span) if speaker_span else None,
-                    "cue": cue,
-                    "cue_span": loads(cue_span) if cue_span else None,
-                    "kind": kind,
-                    "party": party,
-                    "issue": issue,
-                    "confidence": confidence,
-                    "id": claim_id,
-                    "sentence_span": loads(sentence_span) if sentence_span else None,
-                    "speaker_resolved_from": resolved_from,
-                    "origin": origin,
-                }
+        rows = self._claim_rows(
+            "c.article_id, c.text, c.start, c.[end], c.speaker, c.speaker_span, c.cue, c.cue_span, "
+            "c.kind, c.party, c.issue_id, c.confidence, c.id, c.sentence_span, "
+            "c.speaker_resolved_from, c.origin",
+            keys,
+        )
+        for (article_id, text, start, end, speaker, speaker_span, cue, cue_span, kind, party, issue,
+             confidence, claim_id, sentence_span, resolved_from, origin) in rows:  # fmt: skip
+            out[(article_id, claim_id)] = {
+                "text": text,
+                "start": start,
+                "end": end,
+                "speaker": speaker,
+                "speaker_span": loads(speaker_span) if speaker_span else None,
+                "cue": cue,
+                "cue_span": loads(cue_span) if cue_span else None,
+                "kind": kind,
+                "party": party,
+                "issue": issue,
+                "confidence": confidence,
+                "id": claim_id,
+                "sentence_span": loads(sentence_span) if sentence_span else None,
+                "speaker_resolved_from": resolved_from,
+                "origin": origin,
+            }
         return out
 
     def article_meta(self, ids: list[str]) -> dict[str, dict[str, Any]]:
