@@ -622,3 +622,45 @@ def test_content_cut_pattern_finds_what_the_plain_alternation_finds(text):
         r"|,[”\"’]?\s+(?:he|she|they|it|we|I|there)\s+(?!said\b|says\b|added\b|told\b|wrote\b)[a-z]+"
     )
     assert [m.span() for m in _CONTENT_CUTS.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "cue", "content"),
+    [
+        ("A senior official, who spoke on condition of anonymity, said the ceasefire had been broken "
+         "twice overnight.", "A senior official", "said", "the ceasefire had been broken twice overnight."),
+        ("A diplomat who asked not to be identified said the talks would resume next week.",
+         "A diplomat", "said", "the talks would resume next week."),
+        ("A spokesman, who declined to be named, told reporters the convoy had been stopped at the border.",
+         "A spokesman", "told", "the convoy had been stopped at the border."),
+        ("The aide, who requested anonymity because he was not authorised to speak publicly, said the "
+         "deal was close.", "The aide", "said", "the deal was close."),
+    ],
+)  # fmt: skip
+def test_an_aside_on_anonymity_is_no_claim_and_the_subject_before_it_speaks(sentence, speaker, cue, content):
+    text = "Ceasefire under strain\n\n" + sentence
+    claims = extract_claims(text)
+    _check_offsets(text, claims)
+    assert [(c.speaker, c.cue, c.text) for c in claims] == [(speaker, cue, content)]
+
+
+def test_a_relative_clause_after_the_speaker_is_never_taken_for_a_name():
+    text = ("Campaign trail\n\nSanders, who has already sent fundraising pleas on the candidate's "
+            "behalf, said he also may campaign for him.")  # fmt: skip
+    claim = _claim_with(extract_claims(text), "he also may campaign for him")
+    assert claim.speaker == "Sanders"
+
+
+def test_a_denial_then_a_speech_participle_makes_two_claims_of_one_speaker():
+    text = ("Shelling reported\n\nThe ministry denied the report, saying no shells had been fired "
+            "since Tuesday.")  # fmt: skip
+    claims = extract_claims(text)
+    _check_offsets(text, claims)
+    saying = _claim_with(claims, "no shells had been fired since Tuesday")
+    assert (saying.speaker, saying.cue, saying.text) == (
+        "The ministry",
+        "saying",
+        "no shells had been fired since Tuesday.",
+    )
+    denial = [c for c in claims if c.cue == "denied"]
+    assert [c.text for c in denial] in ([], ["the report"])
