@@ -262,7 +262,7 @@ def list_comparisons() -> Response:
         "party": text_arg("party", 64),
         "relation": relation,
         "article": text_arg("article", 64),
-        "after": page_token(text_arg("after", 100)),
+        "after": page_token(text_arg("after", 1000)),
     }
     service = get_service()
 
@@ -286,6 +286,8 @@ def page_token(raw: str | None) -> tuple[int, float, str] | None:
     """A comparisons page token ('conflict:score:id', from the previous page's `next`)."""
     if raw is None:
         return None
+    if len(raw) > 100:  # no token is that long (the OpenAPI document says so too)
+        raise Problem(400, "'after' must be the 'next' token of the previous page")
     try:
         conflict, score, last = raw.split(":", 2)
         key = (int(conflict), float(score), last)

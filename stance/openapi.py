@@ -349,7 +349,10 @@ def spec() -> dict[str, Any]:
                             "description": "The `next` token of the previous page (keyset pagination).",
                             "schema": {
                                 "type": "string",
-                                "pattern": r"^([01]:-?[0-9]+\.?[0-9]*(e[+-]?[0-9]+)?:\S+)?$",
+                                "maxLength": 100,
+                                # printable ASCII after the score: ids are, and control characters
+                                # (which \S lets through in ECMA regexes) are cleaned out of queries
+                                "pattern": r"^([01]:-?[0-9]+\.?[0-9]*(e[+-]?[0-9]+)?:[!-~]+)?$",
                             },
                         },
                     ],
