@@ -15,7 +15,7 @@ ARG BASE_IMAGE=python:3.12-slim
 FROM ${BASE_IMAGE} AS pins
 WORKDIR /src
 COPY models/stance-relations.json models/
-RUN python3 -c "import json; libs = json.load(open('models/stance-relations.json'))['libraries']; pip = {'sklearn': 'scikit-learn', 'numpy': 'numpy', 'scipy': 'scipy', 'joblib': 'joblib'}; print(*sorted(pip[k] + '==' + v for k, v in libs.items() if k in pip), sep='\n')" > constraints.txt
+RUN python3 -c "import json; libs = json.load(open('models/stance-relations.json'))['libraries']; pip = {'sklearn': 'scikit-learn', 'numpy': 'numpy', 'scipy': 'scipy', 'joblib': 'joblib', 'pystemmer': 'pystemmer'}; print(*sorted(pip[k] + '==' + v for k, v in libs.items() if k in pip), sep='\n')" > constraints.txt
 
 # ---- builder: the package and its dependencies in a self-contained venv ----
 FROM ${BASE_IMAGE} AS builder

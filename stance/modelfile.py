@@ -13,6 +13,7 @@ import hashlib
 import json
 import platform
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,10 @@ import numpy
 import scipy
 import sklearn
 
-# Versions that decide whether a pickled estimator still works as trained.
-CHECKED_LIBRARIES = ("sklearn", "numpy", "scipy")
+# Versions that decide whether a pickled estimator still works as trained (the stemmer makes the
+# words a grouping model's vocabulary was fitted on).
+CHECKED_LIBRARIES = ("sklearn", "numpy", "scipy", "pystemmer")
+PIP_NAMES = {"sklearn": "scikit-learn", "pystemmer": "PyStemmer"}
 
 
 class ModelError(Exception):
@@ -36,6 +39,7 @@ def library_versions() -> dict[str, str]:
         "numpy": numpy.__version__,
         "scipy": scipy.__version__,
         "joblib": joblib.__version__,
+        "pystemmer": version("PyStemmer"),
     }
 
 
@@ -103,7 +107,7 @@ def check_card(card: dict, joblib_path: Path) -> None:
     installed = library_versions()
     for lib in CHECKED_LIBRARIES:
         if wanted.get(lib) != installed[lib]:
-            pip_name = "scikit-learn" if lib == "sklearn" else lib
+            pip_name = PIP_NAMES.get(lib, lib)
             raise ModelError(
                 f"{joblib_path.name} was trained with {lib} {wanted.get(lib)} but {installed[lib]} is "
                 f"installed: retrain with `stance train`, or `pip install {pip_name}=={wanted.get(lib)}`."

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+import Stemmer
 from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import TruncatedSVD
@@ -40,7 +41,7 @@ LABELS = ("agree", "conflict", "none")
 # The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
 # estimators whose numbers only mean something to the code that computed them: bump this whenever a
 # change alters what a trained model receives, and loading refuses models of another scheme.
-FEATURE_SCHEME = 3
+FEATURE_SCHEME = 4
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'.,][a-z0-9]+)*%?")
 _NUMBER_WORDS = {
@@ -145,16 +146,17 @@ def _match_at(entry: tuple[str, ...], words: list[str], i: int) -> bool:
     return all(_word_matches(entry[k], words[i + k]) for k in range(1, n))
 
 
+_STEMMERS = threading.local()  # PyStemmer's stemmers are not to be shared between threads
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to make "sanctions"/"sanction" and "talks"/"talked" meet."""
-    word = word.strip("'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + keep
-    return word
+    """The word's Snowball (Porter 2) stem, so that "guarantees"/"guarantee", "raised"/"raise" and
+    "sanctions"/"sanction" meet. `word` is folded (lower case)."""
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word.strip("'"))
 
 
 def content_stems(text: str) -> list[str]:

@@ -37,18 +37,21 @@ def test_tampered_pickle_is_refused(tmp_path):
         load_model(tmp_path / "m")
 
 
-def test_version_mismatch_says_which_library_and_how_to_fix(tmp_path):
+@pytest.mark.parametrize(
+    ("library", "pip_name"), [("sklearn", "scikit-learn"), ("pystemmer", "PyStemmer"), ("numpy", "numpy")]
+)
+def test_version_mismatch_says_which_library_and_how_to_fix(tmp_path, library, pip_name):
     save_model(small_model(), tmp_path / "m", {"name": "m"})
     card_path = tmp_path / "m.json"
     card = json.loads(card_path.read_text())
-    card["libraries"]["sklearn"] = "0.0.1"
+    card["libraries"][library] = "0.0.1"
     card_path.write_text(json.dumps(card))
     with pytest.raises(ModelError) as caught:
         load_model(tmp_path / "m")
     message = str(caught.value)
-    assert "sklearn 0.0.1" in message
+    assert f"{library} 0.0.1" in message
     assert "stance train" in message
-    assert "scikit-learn==0.0.1" in message
+    assert f"{pip_name}==0.0.1" in message
 
 
 def test_missing_card_is_a_model_error(tmp_path):

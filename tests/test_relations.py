@@ -9,6 +9,7 @@ from stance.relations import (
     analyse,
     build_pipeline,
     contrast,
+    stem,
     supported,
 )
 
@@ -288,3 +289,24 @@ def test_concept_flags_are_what_the_full_analysis_finds():
         assert concepts_in(text) == expected, text
         seen |= expected
     assert seen == {name for name, _, _ in CONCEPTS}  # every concept met
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("guarantees", "guarantee", "guaranteed"),
+        ("measures", "measure"),
+        ("raised", "raise", "raising", "raises"),
+        ("sanctions", "sanction", "sanctioned"),
+        ("talks", "talked", "talk"),
+        ("agreed", "agree", "agrees"),
+        ("issues", "issue"),
+        ("country's", "country"),
+    ],
+)
+def test_the_forms_of_a_word_share_one_stem(forms):
+    assert len({stem(form) for form in forms}) == 1, {form: stem(form) for form in forms}
+
+
+def test_different_words_keep_different_stems():
+    assert len({stem(w) for w in ("rates", "rats", "wages", "ways", "union", "unit")}) == 6
