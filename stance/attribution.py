@@ -96,6 +96,9 @@ _AUX = frozenset(
     reportedly apparently is was were are been be being just only""".split()
 )
 _DETERMINERS = frozenset("the a an this that these those some many several two three four five".split())
+# Words after which a cue word in -ed is an adjective, never the verb of a report (a noun cue,
+# "his claim that ...", stays a cue).
+_ATTRIBUTIVE_BEFORE = frozenset("a an the its their his her our my your".split())
 _NP_STOP = frozenset(
     """to in on at by as into with without after before during while when if because though
     although since until than that which who whom whose what where why how and or but nor so yet
@@ -649,6 +652,8 @@ def _cues_in_sentence(text, cols, first, last, candidates, sent, quotes, in_quot
         low = lows[k]
         if in_quote(starts[k]) is not None:
             continue
+        if low[-2:] == "ed" and k > first and lows[k - 1] in _ATTRIBUTIVE_BEFORE:
+            continue  # "a disputed shoal", "the alleged plot", "their stated aim": no verb
         if asides is None:
             asides = _anonymity_asides(text, sent)
         if asides and any(start <= starts[k] < end for start, end in asides):

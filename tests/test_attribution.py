@@ -664,3 +664,15 @@ def test_a_denial_then_a_speech_participle_makes_two_claims_of_one_speaker():
     )
     denial = [c for c in claims if c.cue == "denied"]
     assert [c.text for c in denial] in ([], ["the report"])
+
+
+def test_a_cue_word_used_as_an_adjective_is_no_cue():
+    text = (
+        "Collision at sea\n\n"
+        "The two coast guards blamed each other on Monday for a collision near a disputed shoal. "
+        "The alleged ramming was filmed, and the reported damage was slight."
+    )
+    claims = extract_claims(text)
+    _check_offsets(text, claims)
+    assert [c.cue for c in claims] == ["blamed"]
+    assert claims[0].speaker == "The two coast guards"
