@@ -403,6 +403,8 @@ def extract_claims(text: str) -> list[Claim]:
     found = []
     claim_filter = _claim_filter()
     for f in candidate_claims(text, sents, paras):
+        if f.end - f.start < 6 and text[f.start : f.end].lower() in _PRONOUN_CONTENTS:
+            continue  # found all the same, so that ", saying ..." after it knows its speaker
         p = claim_filter.value_probability(claim_values(text, f))
         if p >= claim_filter.threshold:
             f.confidence = p
@@ -1083,6 +1085,8 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
 
 
 _QUOTE_CHARS = frozenset("\"“”„«»’'")
+# "Stam denied that, saying ...": a pronoun alone reports nothing (the participle's claim does).
+_PRONOUN_CONTENTS = frozenset("that it this them these those".split())
 _QUOTE_TOKENS = frozenset(["“", '"', "''", "‘‘", "«", "„"])
 # Words that open an adjunct after "..., X said": the content is before the cue, not after.
 _ADJUNCT_CLAUSE = frozenset(

@@ -676,3 +676,16 @@ def test_a_cue_word_used_as_an_adjective_is_no_cue():
     _check_offsets(text, claims)
     assert [c.cue for c in claims] == ["blamed"]
     assert claims[0].speaker == "The two coast guards"
+
+
+def test_a_pronoun_alone_is_no_claim_but_the_participle_after_it_keeps_the_speaker():
+    text = (
+        "Pay dispute\n\n"
+        "According to the operator, the union demanded a 12 percent pay rise. Stam denied that, "
+        "saying the union had only asked for wages to keep pace with inflation."
+    )
+    claims = extract_claims(text)
+    _check_offsets(text, claims)
+    assert "that" not in [c.text for c in claims]
+    saying = _claim_with(claims, "only asked for wages")
+    assert (saying.speaker, saying.cue) == ("Stam", "saying")
