@@ -182,6 +182,8 @@ def test_keyboard_reaches_the_skip_link_and_focus_is_visible(live, page):
     assert focused["text"] == "Skip to content" and focused["top"] >= 0
     assert focused["outline"] != "none" and focused["width"] != "0px"
     page.keyboard.press("Enter")
+    # following the link is asynchronous: wait for it (fails after 5 s if it never happens)
+    page.wait_for_function("location.hash === '#main'", timeout=5000)
     assert page.url.endswith("#main")
 
 
