@@ -93,6 +93,26 @@ def _cut_at(claim: Claim, text: str, start: int, end: int) -> list[tuple[int, in
         return [(claim.start, left)]
     if text[right] in _OPENING_MARKS and not text[end:right].strip():
         return None  # 'he said "..."': the attribution introduces what follows
+    if text[right] == ",":
+        # 'said Helen Marsh, the company's lawyer. "..."': an apposition ends the attribution's
+        # sentence, and the quote resumes in the next (a quote mark before the full stop means
+        # the attribution interrupts one sentence: handled below).
+        stop, far = right + 1, min(claim.end, right + _ATTRIBUTION_TAIL)
+        while stop < far and (
+            text[stop] not in ".;:!?\n" + _OPENING_MARKS or (text[stop] == "'" and text[stop - 1].isalnum())
+        ):
+            stop += 1  # (an apostrophe after a letter is no quote mark: "the company's lawyer")
+        after = stop + 1
+        while after < claim.end and text[after].isspace():
+            after += 1
+        if (
+            stop < far
+            and text[stop] == "."
+            and text[right + 1 : stop].strip()
+            and after < claim.end
+            and text[after] in '"“‘'
+        ):
+            right = stop  # the next sentence opens on a quote: the quote goes on there
     right += 1 if text[right] in ".,;:!?" else 0
     while right < claim.end and text[right].isspace():
         right += 1

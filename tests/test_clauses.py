@@ -65,6 +65,30 @@ def test_a_quote_running_across_its_attribution_becomes_two_quotes():
     assert all(p.speaker == "a union spokeswoman" for p in parts)
 
 
+def test_a_quote_resuming_after_an_attribution_with_an_apposition_becomes_two_quotes():
+    text = (
+        '"The agency acted first and looked for reasons afterwards," said Helen Marsh, the '
+        'company\'s lawyer, 52, of Leeds. "Not a single case of harm has been reported."'
+    )
+    claim = Claim(
+        text=text[1:-1], start=1, end=len(text) - 1, kind="direct", speaker="Helen Marsh",
+        speaker_span=span(text, "Helen Marsh"), cue="said", cue_span=span(text, "said"),
+    )  # fmt: skip
+    assert [p.text for p in split_claims([claim], text)] == [
+        "The agency acted first and looked for reasons afterwards",
+        "Not a single case of harm has been reported.",
+    ]
+
+
+def test_an_aside_with_a_full_stop_inside_one_sentence_is_no_apposition():
+    text = "The thing he most needs, aides said, is for Gov. Kasich of Ohio to quit the campaign."
+    claim = Claim(
+        text=text[:-1], start=0, end=len(text) - 1, speaker="aides", speaker_span=span(text, "aides"),
+        cue="said", cue_span=span(text, "said"),
+    )  # fmt: skip
+    assert [p.text for p in split_claims([claim], text)] == [claim.text]
+
+
 def test_reported_speech_running_past_its_attribution_splits_at_the_conjunction():
     text = (
         "Wages rose less than anyone expected, she said, and the new contract had failed to end the dispute."
