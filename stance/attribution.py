@@ -107,6 +107,7 @@ _NP_STOP = frozenset(
     then just even only""".split()
 )
 _NP_LINKS = frozenset("of for at from in with".split())
+_POSSESSIVES = frozenset("its their his her our".split())
 _NP_TAIL = _NP_LINKS | {"and", "the", "a", "an"}  # words a noun phrase does not end on
 _PRONOUNS = frozenset("he she they it we i you who which".split())
 _PERSON_PRONOUNS = frozenset("he she".split())
@@ -916,6 +917,8 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
         after_np = _np_after(toks, after_cue, b) if cue_tok.low in _SPEECH else None
         said_x = after_np is not None and (after_np[1] + 1 >= b or toks[after_np[1] + 1].text in ".,;")
         head = _np_before(toks, k - 1, a) if k >= a and toks[k].text == "," and k > a else None
+        if head is not None and head[0] > a and toks[head[0] - 1].low in _POSSESSIVES:
+            head = (head[0] - 1, head[1])  # "Its spokesman, Colonel Long Shaohua, said"
         # "Ann Lee, the mayor's daughter, noted the rule": a name opening the sentence, then an
         # apposition, is the subject even when a noun phrase follows the cue.
         opens_with_name = head is not None and head[0] == a and _is_cap(toks[head[0]])

@@ -689,3 +689,15 @@ def test_a_pronoun_alone_is_no_claim_but_the_participle_after_it_keeps_the_speak
     assert "that" not in [c.text for c in claims]
     saying = _claim_with(claims, "only asked for wages")
     assert (saying.speaker, saying.cue) == ("Stam", "saying")
+
+
+def test_a_possessive_head_and_a_named_apposition_speak_before_the_cue():
+    text = (
+        "Border clash\n\nThe command said in a statement that troops had crossed the line. Its "
+        'spokesman, Colonel Long Shaohua, said the response was "professional, standard and forceful."'
+    )
+    claims = extract_claims(text)
+    _check_offsets(text, claims)
+    claim = _claim_with(claims, "the response was")
+    assert (claim.speaker, claim.cue) == ("Colonel Long Shaohua", "said")
+    assert not any("Long Shaohua" in c.text for c in claims)
