@@ -195,7 +195,8 @@ _QUOTE_MARK_RE = re.compile(r"''|‘‘|’’|\"|“|”|„|«|»")
 # "who spoke on condition of anonymity", "who asked not to be named", "speaking anonymously": an aside
 # about how a source may be cited. Its verb is no cue, and the subject of the cue after it stands
 # before it ("A senior official, who declined to be named, said ...").
-_ANONYMITY_HINT_RE = re.compile(r"(?i)anonym|named|identified|quoted|names? not")
+# A sentence holds such an aside only if one of these words is among its tokens.
+_ANONYMITY_WORDS = frozenset("anonymity anonymously named identified quoted name names".split())
 _ANONYMITY_RE = re.compile(
     r"(?i)\b(?:(?:who|which)\s+(?:had\s+|has\s+|have\s+|was\s+|were\s+)?)?"
     r"(?:spoke|speaks|speaking|talked|talking|asked|asking|requested|requesting|declined|declining"
@@ -213,9 +214,10 @@ _ANONYMITY_RE = re.compile(
 )
 
 
-def _anonymity_asides(text: str, sent: tuple[int, int]) -> list[tuple[int, int]]:
-    """Character spans of the sentence's asides on anonymity (see _ANONYMITY_RE)."""
-    if _ANONYMITY_HINT_RE.search(text, *sent) is None:
+def _anonymity_asides(text: str, sent: tuple[int, int], lows: list[str]) -> list[tuple[int, int]]:
+    """Character spans of the sentence's asides on anonymity (see _ANONYMITY_RE); `lows` are the
+    sentence's lower-case tokens."""
+    if _ANONYMITY_WORDS.isdisjoint(lows):
         return []
     return [m.span() for m in _ANONYMITY_RE.finditer(text, *sent)]
 
@@ -658,7 +660,7 @@ def _cues_in_sentence(text, cols, first, last, candidates, sent, quotes, in_quot
         if low[-2:] == "ed" and k > first and lows[k - 1] in _ATTRIBUTIVE_BEFORE:
             continue  # "a disputed shoal", "the alleged plot", "their stated aim": no verb
         if asides is None:
-            asides = _anonymity_asides(text, sent)
+            asides = _anonymity_asides(text, sent, lows[first:last])
         if asides and any(start <= starts[k] < end for start, end in asides):
             continue
         if low == "according":
