@@ -117,7 +117,8 @@ _SPEAKER_TITLES = frozenset(
     mayor judge justice leader candidate nominee chief director""".split()
 )
 # Where reported content usually stops inside its sentence: a new clause with its own
-# subject or a participle ("..., but Cook did not say when", "..., putting them ahead").
+# subject or a participle ("..., but Cook did not say when", "..., putting them ahead"), or the
+# narration's own time ("..., hours after his agent said ...").
 # The pattern opens on one character class, [,;\s], so that the regex engine scans for the
 # next comma, semicolon or space instead of trying every branch at every character; a
 # lookbehind then picks the branches that open on that character. The matches are those of
@@ -127,6 +128,8 @@ _CONTENT_CUTS = re.compile(
     r"(?<=,)[”\"’]?\s+(?:"
     r"(?:but|though|although|while|whereas|after|before|as|which|compared|according|"
     r"even|despite|including|with|because|since|unless)\b"
+    r"|(?:hours|days|weeks|months|minutes|moments|shortly|soon|just|only|a\s+day|a\s+week)"
+    r"\s+(?:after|before)\b"
     r"|and\s+(?!that\b|said\b|he\b|she\b|they\b|it\b)"
     r"|[a-z]+ing\b"
     r"|(?:he|she|they|it|we|I|there)\s+(?!said\b|says\b|added\b|told\b|wrote\b)[a-z]+)"
@@ -136,9 +139,12 @@ _CONTENT_CUTS = re.compile(
     r"|spoke|wrote|sent|won|lost|held|kept|left|thought|felt|(?:did|would|could|has|have|had|was)\s+not"
     r"|says|tells|adds|argues|insists|notes|warns|accuses|calls|asks|vows|promises)\b))"
 )
-# ", saying ...", ", calling it ...": a participle that reports speech, after a short object.
-_SPEECH_PARTICIPLE_RE = re.compile(
-    r",\s+(?:saying|calling|adding|insisting|arguing|claiming|describing|telling|warning|noting)\b"
+# Boundaries that end content however soon they come: a participle that reports speech after a
+# short object (", saying ...", ", calling it ..."), or the narration's time (", hours after ...").
+_EARLY_CUT_RE = re.compile(
+    r",\s+(?:saying|calling|adding|insisting|arguing|claiming|describing|telling|warning|noting"
+    r"|(?:hours|days|weeks|months|minutes|moments|shortly|soon|just|only|a\s+day|a\s+week)"
+    r"\s+(?:after|before))\b"
 )
 _QUOTE_OPEN = "“„«"
 _QUOTE_CLOSE = "”»"
@@ -931,8 +937,9 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
             speaker_np = (head[0], j - 1)
             # "Her campaign manager, Ann Lee, said": the name may sit in the apposition.
             named = any(_is_cap(t) for t in toks[head[0] + 1 : head[1] + 1]) or head[0] > a
-            # "Trump, who leads in delegates, said": a relative clause never names anyone.
-            relative = toks[k + 1].low in ("who", "whose", "which")
+            # "Trump, who leads in delegates, said" and "Vega, speaking to Cadena SER, denied": a
+            # relative clause or a participle never names anyone.
+            relative = toks[k + 1].low in ("who", "whose", "which") or toks[k + 1].text.endswith("ing")
             part = head if named or relative else (k + 1, j - 1)
             mention = text[toks[part[0]].start : toks[part[1]].end]
     if (
@@ -1126,7 +1133,7 @@ def _skip_addressee(toks, k, b) -> int:
             "they",
         ):
             break
-        if not _WORD_RE.match(t.text):
+        if not _WORD_RE.match(t.text) or (k > start and t.low in _CLAUSE_OPENERS):
             break
         k += 1
     if k > start and (
@@ -1134,7 +1141,19 @@ def _skip_addressee(toks, k, b) -> int:
         or toks[k].low in ("that", ",", ":", "“", '"', "in", "on", "at", "during", "he", "she", "they", ".")
     ):
         return k
+    # "told AFP the request had been delivered", "told the BBC it ...": a name, then the clause
+    # without "that".
+    k = start + (start < b and toks[start].low == "the")
+    name = k
+    while k < b and k - name < 4 and _is_cap(toks[k]):
+        k += 1
+    if k > name and k < b and toks[k].low in _CLAUSE_OPENERS:
+        return k
     return start
+
+
+# Words that open a reported clause straight after the addressee's name ("told Reuters it ...").
+_CLAUSE_OPENERS = frozenset("the a an it its we i there his her their this these those".split())
 
 
 _ADJUNCT_HEADS = frozenset("in on at during after before late early earlier last this".split())
@@ -1180,12 +1199,12 @@ def _content_words(toks, k, b) -> int:
 def _content_end(text: str, c_start: int, s_end: int, in_quote=None) -> int:
     """Where content starting at c_start stops: a clause boundary outside quotes, or the sentence end.
 
-    A boundary in the first 15 characters is passed over ("Yes, he said, ...") unless a speech
-    participle opens it: "denied the report, saying no shells were fired" says two things, and
-    the second has its own cue.
+    A boundary in the first 15 characters is passed over ("Yes, he said, ...") unless it is one
+    of _EARLY_CUT_RE's: "denied the report, saying no shells were fired" says two things, and the
+    second has its own cue.
     """
     for m in _CONTENT_CUTS.finditer(text, c_start + 1, s_end):
-        if m.start() - c_start <= 15 and _SPEECH_PARTICIPLE_RE.match(text, m.start()) is None:
+        if m.start() - c_start <= 15 and _EARLY_CUT_RE.match(text, m.start()) is None:
             continue
         if in_quote is not None and in_quote(m.start()) is not None:
             continue

@@ -598,6 +598,10 @@ _CLAUSE_PIECES = st.lists(
             "calls",
             "ring",
             "Ed",
+            "hours",
+            "after",
+            "a week",
+            "soon",
         ]
     ),
     max_size=12,
@@ -614,6 +618,8 @@ def test_content_cut_pattern_finds_what_the_plain_alternation_finds(text):
     plain = re.compile(
         r",[”\"’]?\s+(?:but|though|although|while|whereas|after|before|as|which|compared|according|"
         r"even|despite|including|with|because|since|unless)\b"
+        r"|,[”\"’]?\s+(?:hours|days|weeks|months|minutes|moments|shortly|soon|just|only|a\s+day|a\s+week)"
+        r"\s+(?:after|before)\b"
         r"|,[”\"’]?\s+and\s+(?!that\b|said\b|he\b|she\b|they\b|it\b)"
         r"|,[”\"’]?\s+[a-z]+ing\b|;\s|\s+and\s+(?:said|says|added|told|called)\b"
         r"|\s+(?:and|but)\s+(?:(?:then|also|later|not|never)\s+)?(?:[a-z]{3,}ed|saw|made|took|gave|went|came|met"
@@ -701,3 +707,28 @@ def test_a_possessive_head_and_a_named_apposition_speak_before_the_cue():
     claim = _claim_with(claims, "the response was")
     assert (claim.speaker, claim.cue) == ("Colonel Long Shaohua", "said")
     assert not any("Long Shaohua" in c.text for c in claims)
+
+
+def test_the_narrations_time_ends_a_report_and_the_report_it_names_is_its_own_claim():
+    text = (
+        "Transfer row\n\nThe club insisted on Sunday that the striker had never asked to leave, hours "
+        "after his agent said the forward had handed in a formal transfer request."
+    )
+    claims = extract_claims(text)
+    _check_offsets(text, claims)
+    insisted = _claim_with(claims, "had never asked to leave")
+    assert insisted.text == "that the striker had never asked to leave"
+    agent = _claim_with(claims, "handed in a formal transfer request")
+    assert (agent.speaker, agent.cue) == ("his agent", "said")
+
+
+def test_an_addressee_named_without_that_is_not_part_of_the_content():
+    text = "Transfer row\n\nBut agent Marco Rossi told AFP the request had been delivered on Friday."
+    claim = _claim_with(extract_claims(text), "the request had been delivered")
+    assert claim.text == "the request had been delivered on Friday."
+
+
+def test_a_participle_apposition_is_never_taken_for_the_speakers_name():
+    text = "Transfer row\n\nVega, speaking to radio station Cadena SER, denied receiving any document."
+    claim = _claim_with(extract_claims(text), "receiving any document")
+    assert claim.speaker == "Vega"
