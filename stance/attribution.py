@@ -372,8 +372,9 @@ def _np_before(toks: list[_Tok], j: int, sent_start_idx: int = 0) -> tuple[int, 
             break
         a = k
         k -= 1
-    # Drop a leading preposition or conjunction left by the walk.
-    while a < j and (toks[a].low in _NP_LINKS or toks[a].low == "and"):
+    # Drop a leading preposition or conjunction left by the walk, and a dash or mark that opened
+    # the sentence ("HANOI (Reuters) - North Korea's foreign minister said").
+    while a < j and (toks[a].low in _NP_LINKS or toks[a].low == "and" or toks[a].text in ("-", "—", "–")):
         a += 1
     return (a, j)
 
@@ -1580,7 +1581,9 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
             break
         if g.resolved_from is not None and g.resolved_from.lower() != pronoun:
             continue
-        if pronoun in _PERSON_PRONOUNS and (_looks_plural(g.speaker) or not _can_speak(g.speaker)):
+        if pronoun in _PERSON_PRONOUNS and (
+            _looks_plural(g.speaker) or not _can_speak(g.speaker) or _inside_a_report(g, found)
+        ):
             continue
         if (
             pronoun == "they"
@@ -1603,6 +1606,13 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
         if name is not None:
             return " ".join(_strip_titles(name.split()))
     return None
+
+
+def _inside_a_report(g: _Found, found: list[_Found]) -> bool:
+    """Is g's speaker named inside another claim's content? ("Ri said North Korea had offered
+    ... He said ...": "he" is Ri, the one reporting, not the one reported.)"""
+    start, end = g.speaker_span
+    return any(h is not g and h.start <= start and end <= h.end for h in found)
 
 
 _SPEAKER_HEADS = load_speaker_heads()
