@@ -1581,9 +1581,7 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
             break
         if g.resolved_from is not None and g.resolved_from.lower() != pronoun:
             continue
-        if pronoun in _PERSON_PRONOUNS and (
-            _looks_plural(g.speaker) or not _can_speak(g.speaker) or _inside_a_report(g, found)
-        ):
+        if pronoun in _PERSON_PRONOUNS and (_looks_plural(g.speaker) or not _can_speak(g.speaker)):
             continue
         if (
             pronoun == "they"
@@ -1606,13 +1604,6 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
         if name is not None:
             return " ".join(_strip_titles(name.split()))
     return None
-
-
-def _inside_a_report(g: _Found, found: list[_Found]) -> bool:
-    """Is g's speaker named inside another claim's content? ("Ri said North Korea had offered
-    ... He said ...": "he" is Ri, the one reporting, not the one reported.)"""
-    start, end = g.speaker_span
-    return any(h is not g and h.start <= start and end <= h.end for h in found)
 
 
 _SPEAKER_HEADS = load_speaker_heads()
@@ -1649,4 +1640,18 @@ def _can_speak(mention: str) -> bool:
 
 def _looks_plural(speaker: str) -> bool:
     words = speaker.split()
-    return " and " in speaker or (len(words) >= 1 and words[-1].islower() and words[-1].endswith("s"))
+    if " and " in speaker or not words:
+        return " and " in speaker
+    last = words[-1]
+    if last.islower():
+        return last.endswith("s")
+    # "Residents say ...", "Officials said ...": a plural speaking noun, capitalised because it
+    # opens the sentence (a name such as "Reuters" or "Francis" is none of these nouns).
+    low = last.lower()
+    return (
+        len(words) == 1
+        and len(low) > 3
+        and low in _SPEAKER_HEADS
+        and low.endswith("s")
+        and not low.endswith(("is", "us", "ss"))
+    )
