@@ -13,6 +13,7 @@ statement: a side that lists one of its claims lists the other too, even when it
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import lru_cache
 from itertools import combinations
@@ -110,6 +111,8 @@ def group_claims(
         )
         for i, label in zip(placeable, found, strict=True):
             labels[i] = label
+    if context:
+        _join_answers(claims, labels, context)
     members: dict[int, list[Claim]] = defaultdict(list)
     for claim, label in zip(claims, labels, strict=True):
         members[label].append(claim)
@@ -122,6 +125,40 @@ def group_claims(
             claim.issue = issue.id
         issues.append(issue)
     return issues
+
+
+# "The operator said the union demanded a 12 percent rise. Stam denied that, saying the union had
+# only asked for wages to keep pace with inflation": the second claim answers the first, in other
+# words. A denial of "that", "the figure", "the claim" ... just before a claim marks the answer.
+_ANSWER_RE = re.compile(
+    r"\b(?:den(?:ied|ies|y)|disput(?:ed|es|e)|reject(?:ed|s)?|dismiss(?:ed|es)?|contest(?:ed|s)?"
+    r"|refut(?:ed|es|e)|challeng(?:ed|es|e))\s+"
+    r"(?:(?:the|that|this|those|these)\s+(?:claims?|figures?|reports?|accounts?|allegations?"
+    r"|accusations?|charges?|assertions?|statements?|numbers?|estimates?|tests?|findings?|versions?"
+    r"|views?|characteri[sz]ations?|descriptions?|suggestions?)\b|(?:that|it|this)\s*[,.;])",
+    re.IGNORECASE,
+)
+ANSWER_REACH = 600  # characters back from the answer's sentence to the claim it answers
+
+
+def _join_answers(claims: list[Claim], labels: list[int], context: dict[str, str]) -> None:
+    """Put each claim that answers another party's claim (see _ANSWER_RE) in that claim's group:
+    the latest claim of another party in the sentences just before (claims are in text order)."""
+    for i, answer in enumerate(claims):
+        if not answer.party or not answer.sentence_span:
+            continue
+        lead = context.get(answer.id, "")[: max(0, answer.start - answer.sentence_span[0])]
+        if not lead or _ANSWER_RE.search(lead) is None:
+            continue
+        for j in range(i - 1, -1, -1):
+            answered = claims[j]
+            if answered.sentence_span is None or answered.start >= answer.sentence_span[0]:
+                continue
+            if answer.sentence_span[0] - answered.sentence_span[1] > ANSWER_REACH:
+                break
+            if answered.party and answered.party != answer.party:
+                labels[i] = labels[j]
+                break
 
 
 def issue_label(texts: list[str], model: StanceModel) -> str:

@@ -293,3 +293,51 @@ def test_fragments_of_three_words_stay_alone(model):
     group_claims(claims, model)
     assert claims[0].issue == claims[2].issue
     assert claims[1].issue not in (claims[0].issue, claims[2].issue)
+
+
+def test_an_answer_to_another_partys_claim_joins_its_issue_whatever_its_words(model):
+    from stance.analysis import analyze
+    from stance.document import Article
+    from stance.parties import Registry
+
+    text = (
+        "Port strike\n\nAccording to the operator, the union also demanded a 12 percent pay rise over "
+        "two years. Stam denied that, saying the union had only asked for wages to keep pace with "
+        "inflation. The harbour master said ships were waiting offshore."
+    )
+    registry = Registry(
+        {
+            "union": {"name": "Dockworkers' union", "aliases": ["Stam", "the union"]},
+            "operator": {"name": "Terminal operator", "aliases": ["the operator"]},
+            "port": {"name": "Port authority", "aliases": ["harbour master"]},
+        }
+    )
+    analysis = analyze(Article(text=text), registry, model)
+    demanded = next(c for c in analysis.claims if "12 percent" in c.text)
+    answer = next(c for c in analysis.claims if "keep pace with inflation" in c.text)
+    ships = next(c for c in analysis.claims if "ships were waiting" in c.text)
+    assert (demanded.party, answer.party) == ("operator", "union")
+    assert demanded.issue == answer.issue != ships.issue
+    conflicts = [k for k in analysis.comparisons if k.relation == "conflict"]
+    assert [(k.a.claims, k.b.claims) for k in conflicts] in (
+        [([demanded.id], [answer.id])],
+        [([answer.id], [demanded.id])],
+    )
+
+
+def test_a_denial_that_opens_a_clause_is_no_answer(model):
+    claims = [
+        Claim(text="the plant would close in May", start=14, end=42, party="firm", id="c1",
+              sentence_span=[0, 43]),
+        Claim(text="the workers had been told about the closure", start=80, end=123, party="union",
+              id="c2", sentence_span=[44, 124]),
+    ]  # fmt: skip
+    context = {
+        "c1": "The firm said the plant would close in May.",
+        "c2": "The union denied that the workers had been told about the closure in advance.",
+    }
+    from stance.issues import _join_answers
+
+    labels = [-1, -2]
+    _join_answers(claims, labels, context)
+    assert labels == [-1, -2]
