@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from stance.attribution import extract_claims
 from stance.clauses import renumbered, split_claims
-from stance.document import Analysis, Article
+from stance.document import Analysis, Article, Claim
 from stance.parties import Registry, tag_claims
 from stance.voices import assign_voices, outermost
 
@@ -48,12 +48,33 @@ def analyze(
         from stance.issues import compare, group_claims
 
         context = {c.id: text[c.sentence_span[0] : c.sentence_span[1]] for c in claims if c.sentence_span}
-        analysis.issues = group_claims(claims, model, context)
+        analysis.issues = group_claims(claims, model, context, leads(claims, text))
         lap("grouping")
         analysis.comparisons = compare(claims, analysis.issues, model)
         lap("relations")
         analysis.model = model.info()
     return analysis
+
+
+LEAD_REACH = 300  # characters: about the sentence before a claim's own
+
+
+def leads(claims: list[Claim], text: str) -> dict[str, str]:
+    """The text before each claim back to the end of the last earlier sentence holding a claim (at
+    most LEAD_REACH characters): where "X denied that, saying ..." or "The residents dispute those
+    tests. They say ..." tells that the claim answers an earlier one."""
+    out = {}
+    previous_end = 0
+    for claim in sorted(claims, key=lambda c: c.start):
+        if claim.sentence_span is None:
+            continue
+        sentence_start = claim.sentence_span[0]
+        start = max(
+            previous_end if previous_end <= sentence_start else sentence_start, claim.start - LEAD_REACH
+        )
+        out[claim.id] = text[max(0, start) : claim.start]
+        previous_end = max(previous_end, claim.sentence_span[1])
+    return out
 
 
 class _Laps:

@@ -95,9 +95,16 @@ def cluster_similarity(similarity: np.ndarray, threshold: float, linkage: str = 
 
 
 def group_claims(
-    claims: list[Claim], model: StanceModel, context: dict[str, str] | None = None
+    claims: list[Claim],
+    model: StanceModel,
+    context: dict[str, str] | None = None,
+    leads: dict[str, str] | None = None,
 ) -> list[Issue]:
-    """Issues over `claims` (ids i1, i2, ... in order of first claim); sets each claim's `issue`."""
+    """Issues over `claims` (ids i1, i2, ... in order of first claim); sets each claim's `issue`.
+
+    `context` holds each claim's sentence; `leads` the article's text before each claim, back to the
+    previous claim's sentence ("The residents dispute those tests. They say "): see _join_answers.
+    """
     if not claims:
         return []
     # A claim of three words or fewer ("of the policy.") says too little to place: it stays alone
@@ -111,8 +118,8 @@ def group_claims(
         )
         for i, label in zip(placeable, found, strict=True):
             labels[i] = label
-    if context:
-        _join_answers(claims, labels, context)
+    if leads:
+        _join_answers(claims, labels, leads)
     members: dict[int, list[Claim]] = defaultdict(list)
     for claim, label in zip(claims, labels, strict=True):
         members[label].append(claim)
@@ -141,14 +148,18 @@ _ANSWER_RE = re.compile(
 ANSWER_REACH = 600  # characters back from the answer's sentence to the claim it answers
 
 
-def _join_answers(claims: list[Claim], labels: list[int], context: dict[str, str]) -> None:
-    """Put each claim that answers another party's claim (see _ANSWER_RE) in that claim's group:
-    the latest claim of another party in the sentences just before (claims are in text order)."""
+def _join_answers(claims: list[Claim], labels: list[int], leads: dict[str, str]) -> None:
+    """Put each claim that answers another party's claim (see _ANSWER_RE, in the claim's lead) in
+    that claim's group: the latest claim of another party in the sentences just before (claims
+    are in text order). A claim already grouped with another party's claim stays: it is compared
+    with what it was grouped for."""
     for i, answer in enumerate(claims):
         if not answer.party or not answer.sentence_span:
             continue
-        lead = context.get(answer.id, "")[: max(0, answer.start - answer.sentence_span[0])]
+        lead = leads.get(answer.id, "")
         if not lead or _ANSWER_RE.search(lead) is None:
+            continue
+        if any(labels[k] == labels[i] and c.party and c.party != answer.party for k, c in enumerate(claims)):
             continue
         for j in range(i - 1, -1, -1):
             answered = claims[j]

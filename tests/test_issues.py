@@ -325,19 +325,40 @@ def test_an_answer_to_another_partys_claim_joins_its_issue_whatever_its_words(mo
     )
 
 
-def test_a_denial_that_opens_a_clause_is_no_answer(model):
-    claims = [
-        Claim(text="the plant would close in May", start=14, end=42, party="firm", id="c1",
-              sentence_span=[0, 43]),
-        Claim(text="the workers had been told about the closure", start=80, end=123, party="union",
-              id="c2", sentence_span=[44, 124]),
-    ]  # fmt: skip
-    context = {
-        "c1": "The firm said the plant would close in May.",
-        "c2": "The union denied that the workers had been told about the closure in advance.",
-    }
+def _answer_labels(text, parties_and_contents):
+    """_join_answers's labels for claims (party, content) found in `text`, each its own group."""
+    from stance.analysis import leads
     from stance.issues import _join_answers
 
-    labels = [-1, -2]
-    _join_answers(claims, labels, context)
+    claims = []
+    for n, (party, content) in enumerate(parties_and_contents, start=1):
+        start = text.index(content)
+        sentence_start = text.rfind(". ", 0, start) + 2 if ". " in text[:start] else 0
+        sentence_end = text.index(".", start + len(content) - 1) + 1
+        claims.append(Claim(text=content, start=start, end=start + len(content), party=party,
+                            id=f"c{n}", sentence_span=[sentence_start, sentence_end]))  # fmt: skip
+    labels = [-1 - i for i in range(len(claims))]
+    _join_answers(claims, labels, leads(claims, text))
+    return labels
+
+
+def test_an_answer_may_follow_a_sentence_of_denial_and_a_clause_after_denied_that_is_none():
+    # the denial stands in a sentence of its own, with no claim in it
+    text = (
+        "The company said samples showed no contamination. The residents dispute those tests. "
+        "They say the river has been poisoned."
+    )
+    labels = _answer_labels(
+        text, [("company", "samples showed no contamination"), ("residents", "the river has been poisoned")]
+    )
+    assert labels[1] == labels[0]
+    # "denied that the workers had been told": "that" opens the denied clause, nothing answered
+    text = "The firm said the plant would close in May. The union denied that the workers had been told."
+    labels = _answer_labels(
+        text, [("firm", "the plant would close in May"), ("union", "the workers had been told")]
+    )
+    assert labels == [-1, -2]
+    # an answer of the same party answers nobody
+    text = "The firm said the plant would close in May. The firm's lawyer disputed that, saying it may not."
+    labels = _answer_labels(text, [("firm", "the plant would close in May"), ("firm", "it may not")])
     assert labels == [-1, -2]
