@@ -146,6 +146,8 @@ _ANSWER_RE = re.compile(
     re.IGNORECASE,
 )
 ANSWER_REACH = 600  # characters back from the answer's sentence to the claim it answers
+# The verbs' stems, looked for as plain substrings before the pattern runs (~2 us against ~20 us).
+_ANSWER_STEMS = ("deni", "deny", "disput", "reject", "dismiss", "contest", "refut", "challeng")
 
 
 def _join_answers(claims: list[Claim], labels: list[int], leads: dict[str, str]) -> None:
@@ -157,7 +159,8 @@ def _join_answers(claims: list[Claim], labels: list[int], leads: dict[str, str])
         if not answer.party or not answer.sentence_span:
             continue
         lead = leads.get(answer.id, "")
-        if not lead or _ANSWER_RE.search(lead) is None:
+        low = lead.lower()
+        if not any(stem in low for stem in _ANSWER_STEMS) or _ANSWER_RE.search(lead) is None:
             continue
         if any(labels[k] == labels[i] and c.party and c.party != answer.party for k, c in enumerate(claims)):
             continue
