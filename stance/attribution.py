@@ -96,9 +96,6 @@ _AUX = frozenset(
     reportedly apparently is was were are been be being just only""".split()
 )
 _DETERMINERS = frozenset("the a an this that these those some many several two three four five".split())
-# Words after which a cue word in -ed is an adjective, never the verb of a report (a noun cue,
-# "his claim that ...", stays a cue).
-_ATTRIBUTIVE_BEFORE = frozenset("a an the its their his her our my your".split())
 _NP_STOP = frozenset(
     """to in on at by as into with without after before during while when if because though
     although since until than that which who whom whose what where why how and or but nor so yet
@@ -108,6 +105,9 @@ _NP_STOP = frozenset(
 )
 _NP_LINKS = frozenset("of for at from in with".split())
 _POSSESSIVES = frozenset("its their his her our".split())
+# Words after which a cue word in -ed is an adjective, never the verb of a report (a noun cue,
+# "his claim that ...", stays a cue).
+_ATTRIBUTIVE_BEFORE = _POSSESSIVES | {"a", "an", "the", "my", "your"}
 _NP_TAIL = _NP_LINKS | {"and", "the", "a", "an"}  # words a noun phrase does not end on
 _PRONOUNS = frozenset("he she they it we i you who which".split())
 _PERSON_PRONOUNS = frozenset("he she".split())
@@ -115,6 +115,11 @@ _SPEAKER_TITLES = frozenset(
     """mr mrs ms dr sen senator rep gov governor president vice gen general prof professor
     secretary minister prime chairman ambassador spokesman spokeswoman spokesperson former
     mayor judge justice leader candidate nominee chief director""".split()
+)
+# "..., hours after his agent said ...": the narration's own time.
+_NARRATION_TIME = (
+    r"(?:hours|days|weeks|months|minutes|moments|shortly|soon|just|only|a\s+day|a\s+week)"
+    r"\s+(?:after|before)"
 )
 # Where reported content usually stops inside its sentence: a new clause with its own
 # subject or a participle ("..., but Cook did not say when", "..., putting them ahead"), or the
@@ -128,8 +133,7 @@ _CONTENT_CUTS = re.compile(
     r"(?<=,)[”\"’]?\s+(?:"
     r"(?:but|though|although|while|whereas|after|before|as|which|compared|according|"
     r"even|despite|including|with|because|since|unless)\b"
-    r"|(?:hours|days|weeks|months|minutes|moments|shortly|soon|just|only|a\s+day|a\s+week)"
-    r"\s+(?:after|before)\b"
+    r"|" + _NARRATION_TIME + r"\b"
     r"|and\s+(?!that\b|said\b|he\b|she\b|they\b|it\b)"
     r"|[a-z]+ing\b"
     r"|(?:he|she|they|it|we|I|there)\s+(?!said\b|says\b|added\b|told\b|wrote\b)[a-z]+)"
@@ -143,8 +147,7 @@ _CONTENT_CUTS = re.compile(
 # short object (", saying ...", ", calling it ..."), or the narration's time (", hours after ...").
 _EARLY_CUT_RE = re.compile(
     r",\s+(?:saying|calling|adding|insisting|arguing|claiming|describing|telling|warning|noting"
-    r"|(?:hours|days|weeks|months|minutes|moments|shortly|soon|just|only|a\s+day|a\s+week)"
-    r"\s+(?:after|before))\b"
+    r"|" + _NARRATION_TIME + r")\b"
 )
 _QUOTE_OPEN = "“„«"
 _QUOTE_CLOSE = "”»"
@@ -1640,8 +1643,10 @@ def _can_speak(mention: str) -> bool:
 
 def _looks_plural(speaker: str) -> bool:
     words = speaker.split()
-    if " and " in speaker or not words:
-        return " and " in speaker
+    if " and " in speaker:
+        return True
+    if not words:
+        return False
     last = words[-1]
     if last.islower():
         return last.endswith("s")
