@@ -44,6 +44,23 @@ def _variants(alias: str) -> set[str]:
     return forms
 
 
+def _spellings(alias: str) -> set[str]:
+    """A name of two to four capitalised words as written with hyphens or spaces between its words
+    ("Ri Yong Ho", "Ri Yong-ho", "Moon Jae-in", "Moon Jae In"): romanised names are spelt both ways."""
+    words = alias.replace("-", " ").split()
+    if not 2 <= len(words) <= 4 or not all(w.isalpha() for w in words):
+        return {alias}
+    if not all(w[:1].isupper() for w in alias.split()):  # "Jae-in" may have a lower-case part
+        return {alias}
+    spellings = set()
+    for joins in range(2 ** (len(words) - 1)):
+        spelling = words[0]
+        for k, word in enumerate(words[1:]):
+            spelling += ("-" if joins >> k & 1 else " ") + word
+        spellings.add(spelling)
+    return spellings
+
+
 # Words as the alias matcher sees them: hyphenated and possessive forms stay one word
 # ("Washington-based" is not "Washington"), other punctuation stands alone.
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
@@ -78,7 +95,7 @@ class Registry:
                 continue
             exact = _is_acronym(alias)
             rank = (len(alias), -order)  # the longest alias wins; then the one listed first
-            for form in _variants(alias):
+            for form in (v for spelling in _spellings(alias) for v in _variants(spelling)):
                 words = tuple(_WORD.findall(form if exact else form.casefold()))
                 if words:
                     index[exact].setdefault(words[0], []).append((words, rank, party.id))

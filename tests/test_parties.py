@@ -111,3 +111,17 @@ def test_definite_description_takes_the_party_of_its_antecedent():
     ]
     tag_claims(claims, registry, "x" * 30)
     assert [c.party for c in claims] == ["gov", "gov", None]
+
+
+def test_a_romanised_name_matches_with_hyphens_or_spaces_between_its_words():
+    registry = Registry(
+        {
+            "dprk": {"name": "North Korea", "aliases": ["Ri Yong Ho", "Choe Son Hui"]},
+            "rok": {"name": "South Korea", "aliases": ["Moon Jae-in"]},
+        }
+    )
+    assert registry.match("Ri Yong-ho")[0] == "dprk"
+    assert registry.match("Choe Son-hui, a vice foreign minister")[0] == "dprk"
+    assert registry.match("President Moon Jae In")[0] == "rok"
+    assert registry.match("Moon Jae-in's office")[0] == "rok"
+    assert registry.match("Ri Yong")[0] is None  # a part of the name is not the name
