@@ -116,6 +116,8 @@ _SPEAKER_TITLES = frozenset(
     secretary minister prime chairman ambassador spokesman spokeswoman spokesperson former
     mayor judge justice leader candidate nominee chief director""".split()
 )
+# Titles that end the noun phrase they close ("the foreign minister"), unlike "former", "prime".
+_TITLE_HEADS = _SPEAKER_TITLES - {"former", "prime", "chief", "vice", "mr", "mrs", "ms", "dr", "sen", "rep", "gov"}
 # "..., hours after his agent said ...": the narration's own time.
 _NARRATION_TIME = (
     r"(?:hours|days|weeks|months|minutes|moments|shortly|soon|just|only|a\s+day|a\s+week)"
@@ -811,12 +813,43 @@ _TIME_ADJUNCT = _TIME_WORDS | {"on", "last", "this", "late", "early"}
 
 def _opening_subject(toks, a: int, j: int):
     """The noun phrase opening the sentence, when it ends before toks[j] (a name, pronoun or "the X")."""
+    a = _after_dateline(toks, a, j)
     if not (_is_cap(toks[a]) or toks[a].low in _PRONOUNS or toks[a].low in _DETERMINERS):
         return None
     np = _np_after(toks, a, j)
     if np and np[1] < j and toks[a].low not in ("it", "which", "who"):
+        # "North Korea's foreign minister held a news conference in Hanoi, insisting ...": the
+        # phrase ends on a person's title followed by a lower-case word that is neither "of",
+        # "for" ... nor another title ("prime minister").
+        for k in range(np[0], np[1]):
+            after = toks[k + 1]
+            if after.text.islower() and after.low not in _NP_LINKS and after.low not in _SPEAKER_TITLES and (
+                toks[k].low in _TITLE_HEADS
+                # "Hillary Clinton descended on ...": a name, then a verb in -ed
+                or (
+                    _is_cap(toks[k])
+                    and toks[k].low not in _DETERMINERS
+                    and not _POSSESSIVE.search(toks[k].text)
+                    and after.low.endswith("ed")
+                )
+            ):
+                return (np[0], k)
         return np
     return None
+
+
+_DASHES = frozenset(("-", "\u2014", "\u2013"))
+
+
+def _after_dateline(toks, a: int, j: int) -> int:
+    """The first token after a dateline opening the sentence ("SEOUL \u2014", "CAIRO, Egypt (AP) -"),
+    else `a`: capitalised words, commas and a parenthesised agency up to a dash."""
+    k = a
+    while k < j and k - a < 8 and toks[k].text not in _DASHES:
+        if not (_is_cap(toks[k]) or toks[k].text in ",()"):
+            return a
+        k += 1
+    return k + 1 if k > a and k < j and toks[k].text in _DASHES else a
 
 
 def _subject_before(toks, j: int, a: int):
@@ -1404,7 +1437,7 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
         if speaker is None:
             speaker = speaker_of[mention] = _fullest(_name_of(mention), names, fullest)
         f.speaker = speaker
-        if low.startswith("the ") and mention.islower():
+        if low.startswith("the ") and mention[1:].islower():  # "The official" opening a sentence too
             f.speaker = _earlier_nominal(found, f) or f.speaker
 
 
@@ -1458,9 +1491,30 @@ def _earlier_nominal(found: list[_Found], f: _Found) -> str | None:
         if g is f or g.speaker_span is None or g.speaker_span[0] >= f.speaker_span[0] or not g.speaker:
             continue
         words = g.speaker.split()
-        if words[-1] in (head, head + "s") and len(g.speaker) > len(f.speaker):
+        if words[-1] in (head, head + "s") and len(g.speaker) > len(f.speaker) and _plain_nominal(words):
             return g.speaker
     return None
+
+
+_DETERMINERS = frozenset(("a", "an", "the", "this", "that"))
+_NOMINAL_PREPOSITIONS = frozenset(("of", "for", "at", "from", "in", "on", "with", "over"))
+
+
+def _plain_nominal(words: list[str]) -> bool:
+    """A speaker phrase fit to stand for a later "the official": a short noun phrase ("a senior US
+    official", "multiple intelligence sources", "the prime minister's spokesman"), not a mis-cut
+    span holding a verb or a quote ("published a letter", "Trump held a lead in the race",
+    "'' the former president"). A determiner inside it must follow a preposition."""
+    if len(words) > 7 or not words[0][:1].isalpha() or words[0].endswith("ed"):
+        return False
+    if len({w.lower() for w in words}) < len(words):
+        return False
+    for k, word in enumerate(words):
+        if any(q in word for q in ("''", '"', "\u201c", "\u201d")):
+            return False
+        if k and word.lower() in _DETERMINERS and words[k - 1].lower() not in _NOMINAL_PREPOSITIONS:
+            return False
+    return True
 
 
 _POSSESSIVE = re.compile(r"[’']s$")

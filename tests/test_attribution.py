@@ -748,3 +748,39 @@ def test_a_plural_speaking_noun_opening_a_sentence_is_what_they_points_back_to()
     )
     claim = _claim_with(extract_claims(text), "the samples were taken upstream")
     assert (claim.speaker, claim.speaker_resolved_from) == ("Residents", "They")
+
+
+def test_the_official_opening_a_sentence_is_the_fuller_mention_before_it():
+    text = (
+        "Talks\n\nA senior State Department official said the talks had failed. The official said "
+        "the sanctions were worth many billions of dollars."
+    )
+    claim = _claim_with(extract_claims(text), "worth many billions")
+    assert claim.speaker == "A senior State Department official"
+
+
+def test_a_mis_cut_speaker_is_never_borrowed_for_a_later_the_x():
+    from stance.attribution import _plain_nominal
+
+    assert _plain_nominal("a senior US official".split())
+    assert _plain_nominal("multiple intelligence sources".split())
+    assert _plain_nominal("the prime minister’s spokesman".split())
+    assert not _plain_nominal("published a letter".split())
+    assert not _plain_nominal("Donald Trump held a sizable lead in the race".split())
+    assert not _plain_nominal("'' the former president".split())
+    assert not _plain_nominal("the the congressional report".split())
+
+
+def test_a_participle_after_a_dateline_is_spoken_by_the_sentence_subject():
+    text = (
+        "Summit\n\nSEOUL \u2014 North Korea's foreign minister held a rare news conference in Hanoi "
+        "on Friday, insisting that the North had sought only partial relief from sanctions."
+    )
+    claim = _claim_with(extract_claims(text), "only partial relief")
+    assert claim.speaker == "North Korea's foreign minister"
+
+
+def test_a_participle_after_a_name_and_a_verb_in_ed_is_spoken_by_the_name():
+    text = "Deal\n\nAnn Lee travelled to Geneva on Monday, insisting that the deal was dead."
+    claim = _claim_with(extract_claims(text), "the deal was dead")
+    assert claim.speaker == "Ann Lee"
