@@ -117,7 +117,7 @@ _SPEAKER_TITLES = frozenset(
     mayor judge justice leader candidate nominee chief director""".split()
 )
 # Titles that end the noun phrase they close ("the foreign minister"), unlike "former", "prime".
-_TITLE_HEADS = _SPEAKER_TITLES - {"former", "prime", "chief", "vice", "mr", "mrs", "ms", "dr", "sen", "rep", "gov"}
+_TITLE_HEADS = _SPEAKER_TITLES - set("former prime chief vice mr mrs ms dr sen rep gov".split())
 # "..., hours after his agent said ...": the narration's own time.
 _NARRATION_TIME = (
     r"(?:hours|days|weeks|months|minutes|moments|shortly|soon|just|only|a\s+day|a\s+week)"
@@ -823,14 +823,19 @@ def _opening_subject(toks, a: int, j: int):
         # "for" ... nor another title ("prime minister").
         for k in range(np[0], np[1]):
             after = toks[k + 1]
-            if after.text.islower() and after.low not in _NP_LINKS and after.low not in _SPEAKER_TITLES and (
-                toks[k].low in _TITLE_HEADS
-                # "Hillary Clinton descended on ...": a name, then a verb in -ed
-                or (
-                    _is_cap(toks[k])
-                    and toks[k].low not in _DETERMINERS
-                    and not _POSSESSIVE.search(toks[k].text)
-                    and after.low.endswith("ed")
+            if (
+                after.text.islower()
+                and after.low not in _NP_LINKS
+                and after.low not in _SPEAKER_TITLES
+                and (
+                    toks[k].low in _TITLE_HEADS
+                    # "Hillary Clinton descended on ...": a name, then a verb in -ed
+                    or (
+                        _is_cap(toks[k])
+                        and toks[k].low not in _DETERMINERS
+                        and not _POSSESSIVE.search(toks[k].text)
+                        and after.low.endswith("ed")
+                    )
                 )
             ):
                 return (np[0], k)
