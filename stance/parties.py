@@ -221,6 +221,9 @@ def tag_claims(claims: Iterable[Claim], registry: Registry, text: str | None = N
     party_of_head: dict[str, str] = {}
     introduced: dict[str, str | None] = {}  # speaker -> party of its introduction (speakers repeat)
     for claim in sorted(claims, key=lambda c: c.start):
+        if _speaks_for_several(claim.speaker, registry):
+            claim.party = None  # "Egypt and Ethiopia gave conflicting accounts": no one side's claim
+            continue
         party, _ = registry.match(claim.speaker)
         if party is None and text and claim.speaker and claim.speaker[:1].isupper():
             if claim.speaker not in introduced:
@@ -231,3 +234,15 @@ def tag_claims(claims: Iterable[Claim], registry: Registry, text: str | None = N
         if party is not None and claim.speaker:
             party_of_head[_head(claim.speaker)] = party
         claim.party = party
+
+
+_CONJUNCTS = re.compile(r",?\s+(?:and|&)\s+|,\s+")
+
+
+def _speaks_for_several(speaker: str | None, registry: Registry) -> bool:
+    """A speaker joining mentions of different parties ("Egypt and Ethiopia", "Pilots and Skyway")."""
+    if not speaker or (" and " not in speaker and "&" not in speaker):
+        return False
+    parties = {registry.match(part)[0] for part in _CONJUNCTS.split(speaker)}
+    parties.discard(None)
+    return len(parties) > 1

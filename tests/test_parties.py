@@ -125,3 +125,19 @@ def test_a_romanised_name_matches_with_hyphens_or_spaces_between_its_words():
     assert registry.match("President Moon Jae In")[0] == "rok"
     assert registry.match("Moon Jae-in's office")[0] == "rok"
     assert registry.match("Ri Yong")[0] is None  # a part of the name is not the name
+
+
+def test_a_speaker_joining_two_parties_speaks_for_neither():
+    registry = Registry(
+        {
+            "egypt": {"name": "Egypt", "aliases": ["Egypt", "Cairo"]},
+            "ethiopia": {"name": "Ethiopia", "aliases": ["Ethiopia"]},
+        }
+    )
+    claims = [
+        Claim(text="sharply different accounts", start=40, end=66, speaker="Egypt and Ethiopia"),
+        Claim(text="the talks had failed", start=80, end=100, speaker="Egypt and its allies"),
+        Claim(text="the dam was safe", start=120, end=136, speaker="Cairo and Ethiopian officials"),
+    ]
+    tag_claims(claims, registry)
+    assert [c.party for c in claims] == [None, "egypt", None]
