@@ -897,6 +897,24 @@ def _subject_before(toks, j: int, a: int):
     return np
 
 
+def _named_apposition(toks, np: tuple[int, int], end_idx: int) -> tuple[int, int] | None:
+    """The name in apposition after a description ("the union's chairwoman, Ingrid Saele."): a run
+    of capitalised words after a comma that ends the sentence or the clause."""
+    if _is_cap(toks[np[0]]) or not toks[np[1]].text.islower():  # "a voter in Derry, N.H." is no name
+        return None
+    if np[1] + 2 >= end_idx or toks[np[1] + 1].text != ",":
+        return None
+    first = k = np[1] + 2
+    while k < end_idx and (
+        (_is_cap(toks[k]) and _WORD_RE.match(toks[k].text))
+        or (toks[k].text == "." and len(toks[k - 1].text) == 1 and k + 1 < end_idx and _is_cap(toks[k + 1]))
+    ):
+        k += 1  # "John J. Ferriola": an initial's full stop inside the name
+    if k == first or k - first > 5 or (k < end_idx and toks[k].text not in (".", ",", ";")):
+        return None
+    return (first, k - 1)
+
+
 def _quote_closing_before(text: str, quotes: list[_Quote], pos: int) -> _Quote | None:
     """The quote whose closing mark is the last thing before `pos` (white space aside)."""
     k = pos - 1
@@ -995,6 +1013,11 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
         np = _np_after(toks, after_cue, b)
         if np:
             speaker_np, inverted = np, True
+            named = _named_apposition(toks, np, b)
+            if named is not None:
+                # ", said the union's chairwoman, Ingrid Saele.": the name in apposition speaks
+                speaker_np = (np[0], named[1])
+                mention = text[toks[named[0]].start : toks[named[1]].end]
     if speaker_np is None and spk_span is None and j < a and not participle and cue_tok.low in _SPEECH:
         # “This is our town!” said Ann Lee: the quote ended its own sentence on "!" or "?".
         # Or the sentence opens on the cue and the quote follows: Said Ann Lee, a baker, “...”
@@ -1566,7 +1589,8 @@ def _name_of(mention: str) -> str:
             run = rest[1:] if 3 <= len(rest) <= 4 else rest[-2:] if len(rest) > 4 else words[k:]
         if len(run) == 1 and len(words[k:]) > 1:
             run = words[k:][-2:]  # "Senator Ruiz" keeps its title rather than shrink to "Ruiz"
-        if "and" not in run and len(run) > 3:
+        # "The Nordic Pilots Association": "The" and a three-word name stay whole
+        if "and" not in run and len(run) - (run[0] == "The") > 3:
             # "Foreign Minister Ri Yong Ho": the name is what follows the last title
             titled = [t for t, w in enumerate(run) if _is_title(w)]
             rest = run[titled[-1] + 1 :] if titled else []

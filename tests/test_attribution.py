@@ -784,3 +784,26 @@ def test_a_participle_after_a_name_and_a_verb_in_ed_is_spoken_by_the_name():
     text = "Deal\n\nAnn Lee travelled to Geneva on Monday, insisting that the deal was dead."
     claim = _claim_with(extract_claims(text), "the deal was dead")
     assert claim.speaker == "Ann Lee"
+
+
+def test_a_name_in_apposition_after_the_cue_and_a_description_speaks():
+    text = (
+        "Strike\n\n\u201cSkyway is counting cancelled flights as operated,\u201d said the union\u2019s "
+        "chairwoman, Ingrid Saele. The plant is under pressure from imports, said the company's "
+        "chief executive, John J. Ferriola."
+    )
+    claims = extract_claims(text)
+    assert _claim_with(claims, "counting cancelled flights").speaker == "Ingrid Saele"
+    pressure = _claim_with(claims, "under pressure from imports")
+    assert pressure.speaker == "John J. Ferriola"
+    assert "said" not in pressure.text  # the content stops before its attribution
+
+
+def test_an_organisation_named_with_the_and_three_words_keeps_its_whole_name():
+    text = (
+        "Papers\n\nThe New York Times reported that the talks had failed. The Nordic Pilots "
+        "Association said fewer than half of the flights had left on time."
+    )
+    claims = extract_claims(text)
+    assert _claim_with(claims, "the talks had failed").speaker == "The New York Times"
+    assert _claim_with(claims, "fewer than half").speaker == "The Nordic Pilots Association"
