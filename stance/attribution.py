@@ -489,7 +489,7 @@ def candidate_claims(
     _colon_speakers(text, paras, found)
     found = _dedupe(found)
     found.sort(key=lambda f: (f.start, f.end))
-    _resolve_speakers(text, found)
+    _resolve_speakers(text, found, sents)
     return found
 
 
@@ -1443,7 +1443,7 @@ _NAME_RE = re.compile(
 )
 
 
-def _resolve_speakers(text: str, found: list[_Found]) -> None:
+def _resolve_speakers(text: str, found: list[_Found], sents: list[tuple[int, int]] | None = None) -> None:
     # Capitalised runs as (start, text); the fullest name holding a word is looked up once
     # per word that a speaker needs expanded.
     names = _Names(text)
@@ -1456,7 +1456,11 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
         mention = " ".join((f.speaker or text[f.speaker_span[0] : f.speaker_span[1]]).split())
         low = mention.lower()
         if low in _PRONOUNS:
-            target = _antecedent(text, names, found, f, low)
+            subject = _subject_just_before(text, sents, found, f) if low in _PERSON_PRONOUNS else None
+            if subject is not None:
+                target = _fullest(_name_of(subject), names, fullest)
+            else:
+                target = _antecedent(text, names, found, f, low)
             f.resolved_from = mention
             f.speaker = target or mention
             continue
@@ -1467,6 +1471,78 @@ def _resolve_speakers(text: str, found: list[_Found]) -> None:
         f.speaker = speaker
         if low.startswith("the ") and mention[1:].islower():  # "The official" opening a sentence too
             f.speaker = _earlier_nominal(found, f) or f.speaker
+
+
+_NAME = r"[A-Z][\w’'-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w’'-]+)){0,3}"
+# The named person opening a sentence as its subject: "Ethiopia's water minister, Habtamu Itefa,
+# rejected ...", "Foreign Minister Sameh Shoukry walked out ...", "Habtamu rejected ...".
+_APPOSED_SUBJECT_RE = re.compile(
+    r"(?:[\w’'.-]+[ \t]+){0,4}?(?:" + "|".join(sorted(_TITLE_HEADS)) + r"),[ \t]+(" + _NAME + r"),[ \t]+[a-z]"
+)
+_TITLED_SUBJECT_RE = re.compile(
+    r"(?:(?:[A-Z][\w’'-]+[ \t]+){0,2}(?:"
+    + "|".join(sorted(t.capitalize() for t in _TITLE_HEADS))
+    + r")[ \t]+)"
+    r"(" + _NAME + r")[ \t]+[a-z]"
+)
+_BARE_SUBJECT_RE = re.compile(r"(" + _NAME + r")[ \t]+[a-z]")
+
+
+def _subject_just_before(
+    text: str, sents: list[tuple[int, int]] | None, found: list[_Found], f: _Found
+) -> str | None:
+    """For "He said ..." opening a sentence: the person named as the subject of the sentence just
+    before, when that sentence reports nothing ("Ethiopia's water minister, Habtamu Itefa, rejected
+    that account. He said ..."). A bare name counts only if it speaks elsewhere in the article."""
+    if not sents:
+        return None
+    pos = f.speaker_span[0]
+    k = bisect_right(sents, (pos, len(text) + 1)) - 1
+    if k < 1 or text[sents[k][0] : pos].strip(" \t\n\"“‘'") or sents[k][0] > pos:
+        return None
+    start, end = sents[k - 1]
+    if any(g.speaker_span is not None and start <= g.speaker_span[0] < end for g in found):
+        return None
+    sentence = text[start:end]
+    for pattern in (_APPOSED_SUBJECT_RE, _TITLED_SUBJECT_RE):
+        m = pattern.match(sentence)
+        if m and _may_be_a_person(m.group(1)):
+            return m.group(1)
+    m = _BARE_SUBJECT_RE.match(sentence)
+    if m and len(m.group(1).split()) <= 3 and _may_be_a_person(m.group(1)):
+        name = m.group(1)
+        last = name.split()[-1]
+        for g in found:
+            if g is not f and g.speaker_span is not None:
+                mention = (
+                    g.speaker or text[g.speaker_span[0] : g.speaker_span[1]]
+                )  # later ones unresolved yet
+                if last in mention.split():
+                    return name
+    return None
+
+
+# Words that open a sentence without naming anyone ("The", "If", "His"), and the last words of
+# organisations' names, which "he" or "she" never stands for.
+_NOT_A_FIRST_NAME = (
+    _NP_STOP | _NP_LINKS | _DETERMINERS | _PRONOUNS | _POSSESSIVES | {"his", "her", "my", "your"}
+)
+_ORGANISATION_HEADS = frozenset(
+    """initiative foundation committee association department ministry agency office council party
+    union group times post news institute center centre bank company corporation inc university
+    court commission service campaign network journal press organization organisation
+    administration government house states nations club league federation board bureau""".split()
+)
+
+
+def _may_be_a_person(name: str) -> bool:
+    words = name.split()
+    return (
+        words[0].lower() not in _NOT_A_FIRST_NAME
+        and words[-1].lower() not in _ORGANISATION_HEADS
+        and not _POSSESSIVE.search(words[-1])
+        and not any(w.isupper() and len(w) > 1 for w in words)  # "CNN", "US": not a person's name
+    )
 
 
 class _Names:

@@ -807,3 +807,27 @@ def test_an_organisation_named_with_the_and_three_words_keeps_its_whole_name():
     claims = extract_claims(text)
     assert _claim_with(claims, "the talks had failed").speaker == "The New York Times"
     assert _claim_with(claims, "fewer than half").speaker == "The Nordic Pilots Association"
+
+
+def test_he_opening_a_sentence_is_the_person_named_as_subject_of_the_claimless_sentence_before():
+    text = (
+        "Dam\n\nEgypt's Foreign Ministry said Ethiopia had rejected every proposal. \u201cEthiopia "
+        "came with no intention of reaching a deal,\u201d ministry spokesman Ahmed Abu Zeid said.\n\n"
+        "Ethiopia's water minister, Habtamu Itefa, rejected that account. He said Addis Ababa had "
+        "accepted most of the proposals.\n\nWalz approaches it more diplomatically. She said she "
+        "would rather see the money spent on schools. \u201cWe agree on the goal,\u201d Walz said."
+    )
+    claims = extract_claims(text)
+    accepted = _claim_with(claims, "had accepted most of the proposals")
+    assert (accepted.speaker, accepted.speaker_resolved_from) == ("Habtamu Itefa", "He")
+    # a bare name as subject counts when that person speaks elsewhere in the article
+    assert _claim_with(claims, "rather see the money spent").speaker == "Walz"
+
+
+def test_he_after_a_sentence_opening_on_an_organisation_keeps_the_last_speaker():
+    text = (
+        "Talks\n\n\u201cWe were flexible,\u201d said Ann Lee, the negotiator. The Foreign Ministry "
+        "issued no comment. He said the talks would resume."
+    )
+    claim = _claim_with(extract_claims(text), "the talks would resume")
+    assert claim.speaker == "Ann Lee"
