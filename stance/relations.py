@@ -41,7 +41,7 @@ LABELS = ("agree", "conflict", "none")
 # The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
 # estimators whose numbers only mean something to the code that computed them: bump this whenever a
 # change alters what a trained model receives, and loading refuses models of another scheme.
-FEATURE_SCHEME = 4
+FEATURE_SCHEME = 5
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'.,][a-z0-9]+)*%?")
 _NUMBER_WORDS = {
@@ -378,6 +378,47 @@ def _denies_verb(word: str) -> bool:
     return word in ("not", "never", "cannot") or word.endswith(("n't", "n\u2019t"))
 
 
+# Words that open a new clause: a negation before one does not reach a whole after it.
+_CLAUSE_OPENERS = frozenset("but and or because which that who while although though so since if when".split())
+
+
+_SMALL_NUMBERS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
+
+
+def _count(word: str) -> float | None:
+    if word.isdigit():
+        return float(word)
+    return _SMALL_NUMBERS.get(word)
+
+
+def _fractions(words: list[str]) -> list[tuple[int, int]]:
+    """Spans saying "a number of a larger number" ("five of the 11 sanctions", "two of its four
+    reactors"): a part, as "some" is."""
+    found = []
+    for i in range(len(words) - 2):
+        if words[i + 1] != "of":
+            continue
+        part = _count(words[i])
+        if part is None:
+            continue
+        for k in (i + 2, i + 3):
+            whole = _count(words[k]) if k < len(words) else None
+            if whole is not None:
+                if part < whole:
+                    found.append((i, k + 1))
+                break
+    return found
+
+
+def _denies_whole(words: list[str], negation: int, whole: int) -> bool:
+    """Does the negation at `negation` deny the whole at `whole`? Within five words ("couldn't give
+    up all"), or within eight in the same clause ("not a demand for the lifting of all sanctions");
+    never across "whether"/"if" ("did not say whether all ...")."""
+    if not whole - 8 <= negation < whole or _OPEN_QUESTION.intersection(words[negation:whole]):
+        return False
+    return whole - negation <= 5 or not _CLAUSE_OPENERS.intersection(words[negation + 1 : whole])
+
+
 @lru_cache(maxsize=8192)
 def analyse(text: str) -> Cues:
     folded = fold(text)
@@ -390,12 +431,11 @@ def analyse(text: str) -> Cues:
     # A denied whole is a part: "not a request for the full lifting", "couldn't give up all of them"
     # (a verb's negation only: in "no doubt the whole town ...", "no" denies the doubt).
     negation_starts = [s for s, _ in cues.hits["negation"] if _denies_verb(words[s])]
-    denied = [h for h in cues.hits["universal"]
-              if any(h[0] - 5 <= n < h[0] and not _OPEN_QUESTION.intersection(words[n : h[0]])
-                     for n in negation_starts)]  # fmt: skip
-    if denied:
+    denied = [h for h in cues.hits["universal"] if any(_denies_whole(words, n, h[0]) for n in negation_starts)]
+    fractions = _fractions(words)
+    if denied or fractions:
         cues.hits["universal"] = [h for h in cues.hits["universal"] if h not in denied]
-        cues.hits["partial"] = sorted(cues.hits["partial"] + denied)
+        cues.hits["partial"] = sorted(set(cues.hits["partial"] + denied + fractions))
     # Polarity: set phrases first ("not a disaster" is mild praise, not a disaster), then single words,
     # flipping a word when a negation stands just before it.
     taken: set[int] = set()
@@ -608,12 +648,19 @@ def _expand(cues: Cues, start: int, end: int) -> str:
     """The cue word plus the words it governs: "all" -> "all the sanctions", "a portion" -> "a portion of
     the complex"."""
     function_words = lexicons()["function_words"]
+    if start >= 2 and cues.words[start - 2] == "in" and cues.words[start - 1] in _GOVERNING:
+        start -= 2  # "in their entirety"
     stop = end
-    while stop < len(cues.words) and cues.words[stop] in function_words and stop - end < 3:
+    while stop < len(cues.words) and cues.words[stop] in _GOVERNING and stop - end < 3:
         stop += 1
     if stop < len(cues.words) and cues.words[stop] not in function_words:
         return cues.phrase(start, stop + 1)
     return cues.phrase(start, end)
+
+
+# What stands between a quantifier and the noun it governs ("all of the sanctions", "a portion
+# of its land"); a conjunction or pronoun after it starts something else ("entirety, and we").
+_GOVERNING = frozenset("of the a an its their his her our these those this that".split())
 
 
 _ADVERBS = {"only", "merely", "just"}

@@ -310,3 +310,22 @@ def test_the_forms_of_a_word_share_one_stem(forms):
 
 def test_different_words_keep_different_stems():
     assert len({stem(w) for w in ("rates", "rats", "wages", "ways", "union", "unit")}) == 6
+
+
+def test_a_number_of_a_larger_number_is_a_part_and_clashes_with_a_whole():
+    from stance.relations import analyse
+
+    cues = analyse("the lifting of five of the 11 United Nations sanctions")
+    assert [cues.phrase(*h) for h in cues.hits["partial"]] == ["five of the 11"]
+    assert not analyse("two of the two reactors").hits["partial"]  # not smaller: no part
+    pairs = contrast("the lifting of five of the 11 sanctions", "the sanctions lifted in their entirety")
+    assert ["five of the 11 sanctions", "in their entirety"] in pairs
+
+
+def test_a_negation_denies_a_whole_further_on_in_its_own_clause_only():
+    from stance.relations import analyse
+
+    denied = analyse("This is not a demand for the lifting of all sanctions")
+    assert denied.hits["partial"] and not denied.hits["universal"]
+    other_clause = analyse("They did not come to the talks, but then all of the envoys left")
+    assert other_clause.hits["universal"] and not other_clause.hits["partial"]
