@@ -209,9 +209,12 @@ _QUOTE_MARK_RE = re.compile(r"''|‘‘|’’|\"|“|”|„|«|»")
 # A sentence holds such an aside only if one of these words is among its tokens.
 _ANONYMITY_WORDS = frozenset("anonymity anonymously named identified quoted name names".split())
 _ANONYMITY_RE = re.compile(
-    r"(?i)\b(?:(?:who|which)\s+(?:had\s+|has\s+|have\s+|was\s+|were\s+)?)?"
+    r"(?i)\b(?:(?:who|which)\s+(?:like\s+\w+\s+|also\s+)?(?:had\s+|has\s+|have\s+|was\s+|were\s+)?)?"
     r"(?:spoke|speaks|speaking|talked|talking|asked|asking|requested|requesting|declined|declining"
-    r"|refused|refusing|insisted|insisting|sought|seeking|agreed|agreeing|demanded|demanding)\s+"
+    r"|refused|refusing|insisted|insisting|sought|seeking|agreed|agreeing|demanded|demanding"
+    r"|briefing|briefed)\s+"
+    # "speaking to reporters on condition of anonymity", "briefing journalists on condition ..."
+    r"(?:(?:to\s+)?(?:reporters|journalists|the\s+press|(?:the\s+)?media)\s+)?"
     r"(?:(?:on|under)\s+(?:the\s+)?(?:condition|grounds|basis)\s+(?:of|that)\s+"
     r"(?:anonymity|(?:he|she|they|it|his|her|their)\s+(?:names?\s+)?(?:not\s+be|be\s+not)"
     r"\s+(?:named|identified|quoted|used))"
@@ -220,8 +223,9 @@ _ANONYMITY_RE = re.compile(
     r"|that\s+(?:his|her|their)\s+(?:(?:full|real|last|first)\s+)?names?\s+not\s+be"
     r"\s+(?:used|published|given|disclosed|printed)"
     r"|that\s+(?:he|she|they)\s+not\s+be\s+(?:named|identified|quoted))\b"
-    # "..., because he was not authorised to speak publicly,": the reason belongs to the aside.
-    r"(?:\s+(?:because|as|since)\b[^,.;:“”\"]{0,150}(?=,))?"
+    # "..., because he was not authorised to speak publicly,", "... on the flight home,": what
+    # follows up to the comma belongs to the aside.
+    r"(?:\s+[^,.;:“”\"]{0,150}(?=,))?"
 )
 
 
@@ -418,7 +422,7 @@ def extract_claims(text: str) -> list[Claim]:
     found = []
     claim_filter = _claim_filter()
     for f in candidate_claims(text, sents, paras):
-        if f.end - f.start < 6 and text[f.start : f.end].lower() in _PRONOUN_CONTENTS:
+        if _refers_to_an_account(text, f):
             continue  # found all the same, so that ", saying ..." after it knows its speaker
         p = claim_filter.value_probability(claim_values(text, f))
         if p >= claim_filter.threshold:
@@ -1164,6 +1168,28 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
 _QUOTE_CHARS = frozenset("\"“”„«»’'")
 # "Stam denied that, saying ...": a pronoun alone reports nothing (the participle's claim does).
 _PRONOUN_CONTENTS = frozenset("that it this them these those".split())
+# "rejected the North's version", "disputed those figures": a report whose content only points at
+# another account says nothing of its own.
+_ACCOUNT_CONTENT_RE = re.compile(
+    r"(?i)(?:(?:the|that|this|those|these|his|her|its|their)\s+)?(?:[\w.’'-]+\s+){0,2}?"
+    r"(?:versions?|accounts?|claims?|reports?|allegations?|accusations?|charges?|assertions?"
+    r"|statements?|figures?|numbers?|estimates?|characteri[sz]ations?|descriptions?|suggestions?"
+    r"|remarks?|comments?)[.!]?"
+)
+
+
+def _refers_to_an_account(text: str, f: _Found) -> bool:
+    """Is the content of f only a pronoun ("denied that") or a pointer to another account ("rejected
+    the North's version")?"""
+    if f.end - f.start < 6:
+        return text[f.start : f.end].lower() in _PRONOUN_CONTENTS
+    return (
+        f.end - f.start < 50
+        and f.kind != "direct"
+        and _ACCOUNT_CONTENT_RE.fullmatch(text, f.start, f.end) is not None
+    )
+
+
 _QUOTE_TOKENS = frozenset(["“", '"', "''", "‘‘", "«", "„"])
 # Words that open an adjunct after "..., X said": the content is before the cue, not after.
 _ADJUNCT_CLAUSE = frozenset(

@@ -379,10 +379,14 @@ def _denies_verb(word: str) -> bool:
 
 
 # Words that open a new clause: a negation before one does not reach a whole after it.
-_CLAUSE_OPENERS = frozenset("but and or because which that who while although though so since if when".split())
+_CLAUSE_OPENERS = frozenset(
+    "but and or because which that who while although though so since if when".split()
+)
 
 
-_SMALL_NUMBERS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
+_SMALL_NUMBERS = {
+    w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)
+}
 
 
 def _count(word: str) -> float | None:
@@ -431,7 +435,9 @@ def analyse(text: str) -> Cues:
     # A denied whole is a part: "not a request for the full lifting", "couldn't give up all of them"
     # (a verb's negation only: in "no doubt the whole town ...", "no" denies the doubt).
     negation_starts = [s for s, _ in cues.hits["negation"] if _denies_verb(words[s])]
-    denied = [h for h in cues.hits["universal"] if any(_denies_whole(words, n, h[0]) for n in negation_starts)]
+    denied = [
+        h for h in cues.hits["universal"] if any(_denies_whole(words, n, h[0]) for n in negation_starts)
+    ]
     fractions = _fractions(words)
     if denied or fractions:
         cues.hits["universal"] = [h for h in cues.hits["universal"] if h not in denied]

@@ -831,3 +831,23 @@ def test_he_after_a_sentence_opening_on_an_organisation_keeps_the_last_speaker()
     )
     claim = _claim_with(extract_claims(text), "the talks would resume")
     assert claim.speaker == "Ann Lee"
+
+
+def test_a_report_that_only_points_at_another_account_is_no_claim():
+    text = (
+        "Talks\n\nA senior State Department official, briefing reporters on condition of anonymity "
+        "on the flight home, rejected the North's version. The official said the sanctions were "
+        "worth billions. Other Republicans dismissed those comments."
+    )
+    claims = extract_claims(text)
+    assert [c.text for c in claims] == ["the sanctions were worth billions."]
+    assert claims[0].speaker == "A senior State Department official"
+
+
+def test_an_aside_on_anonymity_may_hold_an_adverb_and_run_to_its_comma():
+    text = (
+        "Rally\n\nOne attendee, who like others spoke on the condition of anonymity to describe "
+        "a private meeting, said the message was that the race was not over."
+    )
+    claim = _claim_with(extract_claims(text), "the race was not over")
+    assert claim.speaker == "One attendee"
