@@ -1490,6 +1490,14 @@ def _resolve_speakers(text: str, found: list[_Found], sents: list[tuple[int, int
             f.resolved_from = mention
             f.speaker = target or mention
             continue
+        its = _ITS_BEFORE.search(text, max(0, f.speaker_span[0] - 5), f.speaker_span[0])
+        if its is not None and mention.islower():
+            # "Its irrigation minister said": the minister of whatever "it" points back to
+            owner = _antecedent(text, names, found, f, "it")
+            if owner is not None and owner.lower() not in _PRONOUNS and _plain_nominal(owner.split()):
+                f.resolved_from = its.group(1) + " " + mention
+                f.speaker = owner + ("'" if owner.endswith("s") else "'s") + " " + mention
+                continue
         mention = _after_title_of(text, f.speaker_span[0], mention)
         speaker = speaker_of.get(mention)
         if speaker is None:
@@ -1569,6 +1577,9 @@ def _may_be_a_person(name: str) -> bool:
         and not _POSSESSIVE.search(words[-1])
         and not any(w.isupper() and len(w) > 1 for w in words)  # "CNN", "US": not a person's name
     )
+
+
+_ITS_BEFORE = re.compile(r"\b([Ii]ts)\s+\Z")
 
 
 class _Names:

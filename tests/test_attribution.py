@@ -851,3 +851,15 @@ def test_an_aside_on_anonymity_may_hold_an_adverb_and_run_to_its_comma():
     )
     claim = _claim_with(extract_claims(text), "the race was not over")
     assert claim.speaker == "One attendee"
+
+
+def test_its_before_a_speaker_names_whose_speaker_it_is():
+    text = (
+        "Dam\n\nSudan called for the talks to resume within a month. Its irrigation minister said "
+        "Khartoum needed data on the dam's operation."
+    )
+    claim = _claim_with(extract_claims(text), "Khartoum needed data")
+    assert (claim.speaker, claim.speaker_resolved_from) == (
+        "Sudan's irrigation minister",
+        "Its irrigation minister",
+    )
