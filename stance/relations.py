@@ -41,7 +41,7 @@ LABELS = ("agree", "conflict", "none")
 # The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
 # estimators whose numbers only mean something to the code that computed them: bump this whenever a
 # change alters what a trained model receives, and loading refuses models of another scheme.
-FEATURE_SCHEME = 5
+FEATURE_SCHEME = 6
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'.,][a-z0-9]+)*%?")
 _NUMBER_WORDS = {
@@ -56,7 +56,7 @@ _MONTHS = {
 _POLARITY = ("mild_positive", "positive", "negative")
 _UNSEEN = object()
 _CUE_CATEGORIES = ("universal", "partial", "negation", "denial", "hedge", "continuation", "ending",
-                   "increase", "decrease", "outcome")  # fmt: skip
+                   "increase", "decrease", "outcome", "wrongdoing")  # fmt: skip
 
 
 # --- text analysis -------------------------------------------------------------------------------
@@ -263,6 +263,10 @@ class Cues:
     polarity: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     # (antonym pair index, side 0|1) -> position of the first word matching that side
     antonyms: dict[tuple[int, int], int] = field(default_factory=dict)
+    # the word that names who acts, near the start ("Chinese" in "the Chinese ship rammed ..."), as a
+    # key that a country and its people share ("chin" for China, Chinese); its position in `words`
+    agent: str | None = None
+    agent_at: int = -1
 
     def has(self, category: str) -> bool:
         return bool(self.hits.get(category))
@@ -468,10 +472,44 @@ def analyse(text: str) -> Cues:
         if i and words[i] in _MONTHS and words[i - 1].isdigit():
             cues.dates.add(words[i - 1] + words[i])
     cues.stems = set(_content_stems(text))
+    cues.agent_at, cues.agent = _agent(text, folded, words)
     for i, keys in enumerate(map(_antonym_keys, words)):
         for key in keys:
             cues.antonyms.setdefault(key, i)
     return cues
+
+
+AGENT_REACH = 6  # words: the agent is the subject, near the start of the claim
+# Capitalised words that name no agent: titles and the calendar.
+_NOT_AGENTS = (
+    frozenset(
+        """mr mrs ms dr president prime minister secretary general spokesman spokeswoman chairman chief
+    senator sen gov governor king queen prince pope""".split()
+    )
+    | _MONTHS
+)
+
+
+def _agent(text: str, folded: str, words: list[str]) -> tuple[int, str | None]:
+    """The first capitalised content word among the first AGENT_REACH words, as a four-letter key:
+    demonyms and their countries mostly share one ("Indian"/"India", "Philippine"/"Philippines").
+    The text's first word is skipped: capitalised there, "Protesters" would look like a name."""
+    if len(folded) != len(text):
+        return -1, None
+    function_words = lexicons()["function_words"]
+    for i, m in enumerate(_TOKEN.finditer(folded)):
+        if i >= AGENT_REACH or i >= len(words):
+            break
+        word = words[i]
+        if (
+            i
+            and text[m.start()].isupper()
+            and word not in function_words
+            and word not in _NOT_AGENTS
+            and word.isalpha()
+        ):
+            return i, word[:4]
+    return -1, None
 
 
 def _antonym_hits(a: Cues, b: Cues) -> list[tuple[int, int]]:
@@ -492,7 +530,7 @@ FEATURE_NAMES = (
     "positive_both", "negative_both", "evaluation_one_side", "no_evaluation", "hedge_any",
     "numbers_both", "numbers_differ", "numbers_shared", "dates_differ", "direction_clash",
     "direction_same", "antonyms", "continuation_both", "continuation_vs_ending", "scope_clash_x_similarity", "negation_x_similarity", "antonyms_x_similarity",
-    "evaluation_clash_x_similarity",
+    "evaluation_clash_x_similarity", "agents_differ", "wrongdoing_both", "blame_swap",
 )  # fmt: skip
 
 
@@ -584,6 +622,10 @@ def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
     cont_a, cont_b = a.has("continuation"), b.has("continuation")
     end_a, end_b = a.has("ending"), b.has("ending")
     continuation_vs_ending = float((cont_a and end_b and not cont_b) or (cont_b and end_a and not cont_a))
+    # "Chinese troops tried to change the status quo" / "Indian troops illegally crossed the line": each
+    # side says the other did wrong.
+    agents_differ = float(a.agent is not None and b.agent is not None and a.agent != b.agent)
+    wrongdoing_both = float(a.has("wrongdoing") and b.has("wrongdoing"))
     return [
         similarity,
         jaccard,
@@ -614,6 +656,9 @@ def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
         float(na != nb) * (similarity + jaccard),
         antonyms * (similarity + jaccard),
         evaluation_clash * (similarity + jaccard),
+        agents_differ,
+        wrongdoing_both,
+        agents_differ * wrongdoing_both,
     ]
 
 
@@ -621,7 +666,7 @@ def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
 # contrast a reader is shown), an agreement a shared cue or a close paraphrase. The classifier weighs the
 # cues; the gate keeps it from answering on length or vocabulary alone.
 CLASH_CUES = ("scope_clash", "negation_one_side", "denial_one_side", "evaluation_clash", "numbers_differ",
-              "dates_differ", "direction_clash", "antonyms", "continuation_vs_ending")  # fmt: skip
+              "dates_differ", "direction_clash", "antonyms", "continuation_vs_ending", "blame_swap")  # fmt: skip
 AGREE_CUES = ("positive_both", "negative_both", "continuation_both", "numbers_shared", "direction_same",
               "scope_same")  # fmt: skip
 PARAPHRASE_SIMILARITY = 0.5
@@ -706,6 +751,10 @@ def contrast(a: str, b: str) -> list[list[str]]:
         ha, hb = _first(ca.hits[x]), _first(cb.hits[y])
         if ha and hb and not cb.hits[x]:
             add(ca.phrase(*ha), cb.phrase(*hb))
+    if ca.agent and cb.agent and ca.agent != cb.agent and ca.has("wrongdoing") and cb.has("wrongdoing"):
+        # who did it, then what each says they did
+        add(_agent_phrase(ca), _agent_phrase(cb))
+        add(_expand_wrong(ca), _expand_wrong(cb))
     for ia, ib in _antonym_hits(ca, cb)[:2]:
         add(ca.phrase(ia, ia + 1), cb.phrase(ib, ib + 1))
     if ca.numbers and cb.numbers and not ca.numbers & cb.numbers:
@@ -729,6 +778,22 @@ def contrast(a: str, b: str) -> list[list[str]]:
                 add(phrase, other) if x is ca else add(other, phrase)
             break
     return pairs[:4]
+
+
+def _agent_phrase(cues: Cues) -> str:
+    """The agent and the noun after it ("Chinese troops", "the Philippine boat" -> "Philippine boat")."""
+    end = cues.agent_at + 1
+    if end < len(cues.words) and cues.words[end] not in lexicons()["function_words"]:
+        end += 1
+    return cues.phrase(cues.agent_at, end)
+
+
+def _expand_wrong(cues: Cues) -> str:
+    """The wrongdoing word with the word after it ("illegally crossed", "rammed a")."""
+    start, end = cues.hits["wrongdoing"][0]
+    if end < len(cues.words) and cues.words[end] not in lexicons()["function_words"]:
+        end += 1
+    return cues.phrase(start, end)
 
 
 def _shared_word_phrase(other: Cues, negated: Cues, after: int) -> str:

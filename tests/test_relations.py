@@ -329,3 +329,25 @@ def test_a_negation_denies_a_whole_further_on_in_its_own_clause_only():
     assert denied.hits["partial"] and not denied.hits["universal"]
     other_clause = analyse("They did not come to the talks, but then all of the envoys left")
     assert other_clause.hits["universal"] and not other_clause.hits["partial"]
+
+
+def test_each_side_blaming_the_other_is_a_clash_cue_with_agents_and_acts_as_contrast():
+    from stance.relations import FEATURE_NAMES, PairFeatures, analyse
+
+    india = 'that Chinese troops had tried to "unilaterally change the status quo" in the sector'
+    china = 'that Indian troops had "illegally crossed" the line'
+    assert (analyse(india).agent, analyse(china).agent) == ("chin", "indi")
+    assert contrast(india, china)[:2] == [
+        ["Chinese troops", "Indian troops"],
+        ["unilaterally change", "illegally crossed"],
+    ]
+    features = PairFeatures().fit([(india, china)]).transform([(india, china)])[0]
+    assert features[FEATURE_NAMES.index("blame_swap")] == 1.0
+    # the same agent blamed on both sides, or a capital that only opens the text, is no swap
+    same = (
+        PairFeatures()
+        .fit([(india, india)])
+        .transform([(india, "the Chinese soldiers illegally crossed it")])[0]
+    )
+    assert same[FEATURE_NAMES.index("blame_swap")] == 0.0
+    assert analyse("Protesters had attacked officers").agent is None
