@@ -41,13 +41,14 @@ LABELS = ("agree", "conflict", "none")
 # The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
 # estimators whose numbers only mean something to the code that computed them: bump this whenever a
 # change alters what a trained model receives, and loading refuses models of another scheme.
-FEATURE_SCHEME = 6
+FEATURE_SCHEME = 7
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'.,][a-z0-9]+)*%?")
 _NUMBER_WORDS = {
     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
     "twenty", "thirty", "forty", "fifty", "hundred", "hundreds", "thousand", "thousands", "million",
-    "millions", "billion", "billions", "trillion", "dozen", "dozens",
+    "millions", "billion", "billions", "trillion", "dozen", "dozens", "half", "third", "thirds", "quarter",
+    "quarters",
 }  # fmt: skip
 _MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -768,7 +769,7 @@ def contrast(a: str, b: str) -> list[list[str]]:
             for i, w in enumerate(cb.words)
             if w.replace(",", "").rstrip("%") in cb.numbers or w in cb.numbers
         )
-        add(_expand(ca, na, na + 1), _expand(cb, nb, nb + 1))
+        add(_number_phrase(ca, na), _number_phrase(cb, nb))
     for x, y in ((ca, cb), (cb, ca)):
         if (x.hits["negation"] or x.hits["denial"]) and not (y.hits["negation"] or y.hits["denial"]):
             start, end = (x.hits["negation"] or x.hits["denial"])[0]
@@ -778,6 +779,28 @@ def contrast(a: str, b: str) -> list[list[str]]:
                 add(phrase, other) if x is ca else add(other, phrase)
             break
     return pairs[:4]
+
+
+_UNITS = frozenset("percent per cent".split())
+_BOUNDS = {
+    ("fewer", "than"),
+    ("less", "than"),
+    ("more", "than"),
+    ("at", "least"),
+    ("at", "most"),
+    ("up", "to"),
+}
+
+
+def _number_phrase(cues: Cues, at: int) -> str:
+    """The number with its bound, unit and what it counts: "fewer than half of the flights",
+    "85 percent of its scheduled flights"."""
+    words = cues.words
+    start = at - 2 if at >= 2 and (words[at - 2], words[at - 1]) in _BOUNDS else at
+    end = at + 1
+    while end < len(words) and words[end] in _UNITS:
+        end += 1
+    return _expand(cues, start, end)
 
 
 def _agent_phrase(cues: Cues) -> str:

@@ -351,3 +351,11 @@ def test_each_side_blaming_the_other_is_a_clash_cue_with_agents_and_acts_as_cont
     )
     assert same[FEATURE_NAMES.index("blame_swap")] == 0.0
     assert analyse("Protesters had attacked officers").agent is None
+
+
+def test_fractions_in_words_are_numbers_and_shown_with_their_bounds_and_units():
+    pairs = contrast(
+        "85 percent of its scheduled flights had operated normally",
+        "fewer than half of the flights had left on time",
+    )
+    assert pairs == [["85 percent of its scheduled", "fewer than half of the flights"]]
