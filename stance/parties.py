@@ -61,6 +61,14 @@ def _spellings(alias: str) -> set[str]:
     return spellings
 
 
+_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
+
+
+def _undotted(text: str) -> str:
+    """ "U.S." and "US", "U.N." and "UN" are one name to the matcher."""
+    return _DOTTED.sub(lambda m: m.group().replace(".", ""), text) if "." in text else text
+
+
 # Words as the alias matcher sees them: hyphenated and possessive forms stay one word
 # ("Washington-based" is not "Washington"), other punctuation stands alone.
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
@@ -88,6 +96,8 @@ class Registry:
             True: {},
             False: {},
         }
+        # (party, word of a full name) -> the party's full names holding it ("kim" -> kim jong un)
+        full_names: dict[tuple[str, str], list[tuple[str, ...]]] = {}
         for order, (party, alias) in enumerate(
             (p, " ".join(a.split())) for p in self.parties.values() for a in (p.name, *p.aliases)
         ):
@@ -95,16 +105,23 @@ class Registry:
                 continue
             exact = _is_acronym(alias)
             rank = (len(alias), -order)  # the longest alias wins; then the one listed first
+            name = _name_words(alias)
+            if len(name) > 1 and _looks_like_a_persons_name(alias):
+                for word in name:
+                    full_names.setdefault((party.id, word), []).append(name)
             for form in (v for spelling in _spellings(alias) for v in _variants(spelling)):
+                form = _undotted(form)
                 words = tuple(_WORD.findall(form if exact else form.casefold()))
                 if words:
                     index[exact].setdefault(words[0], []).append((words, rank, party.id))
         self._index = index
+        self._full_names = full_names
 
     def _best_in(self, mention: str) -> tuple[tuple[int, int], str, str] | None:
         hit = self._seen.get(mention, False)
         if hit is not False:
             return hit  # type: ignore[return-value]
+        key, mention = mention, _undotted(mention)
         found = list(_WORD.finditer(mention))
         words = [m.group(0) for m in found]
         folded = [w.casefold() for w in words]
@@ -114,11 +131,30 @@ class Registry:
                 for form, rank, party_id in self._index[exact].get(seq[i], ()):
                     end = i + len(form)
                     if tuple(seq[i:end]) == form and (best is None or rank > best[0]):
+                        if len(form) == 1 and self._another_name(party_id, words, i):
+                            continue
                         best = (rank, party_id, mention[found[i].start() : found[end - 1].end()])
         if len(self._seen) > 50_000:
             self._seen.clear()
-        self._seen[mention] = best
+        self._seen[key] = best
         return best
+
+    def _another_name(self, party_id: str, words: list[str], i: int) -> bool:
+        """Is words[i], one word of a party's full name, part of someone else's name here? The alias
+        "Kim" stands for "Kim Jong Un", not for "Kim Eui-kyeom" of the other side."""
+        names = self._full_names.get((party_id, words[i].casefold()))
+        if not names or not words[i][:1].isupper():
+            return False
+        start = end = i
+        while start > 0 and _in_name(words[start - 1]):
+            start -= 1
+        while end + 1 < len(words) and _in_name(words[end + 1]):
+            end += 1
+        run_text = " ".join(words[start : end + 1])
+        run = _name_words(run_text)
+        if len(run) < 2 or not _looks_like_a_persons_name(run_text):
+            return False
+        return not any(_holds(run, name) for name in names)
 
     def match(self, *mentions: str | None) -> tuple[str | None, str | None]:
         """The party whose longest alias occurs in any mention, with that alias."""
@@ -142,6 +178,55 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self.parties)
+
+
+def _name_words(text: str) -> tuple[str, ...]:
+    """A name's words, case and hyphens aside ("Kim Jong-un" -> kim, jong, un)."""
+    return tuple(text.replace("-", " ").casefold().split())
+
+
+def _in_name(word: str) -> bool:
+    """A capitalised word of a person's name: not a title ("President", "Mr") nor a common word
+    capitalised at the start of a sentence ("Former", "Some", "For")."""
+    from stance.relations import lexicons
+
+    low = word.casefold().rstrip(".")
+    return word[:1].isupper() and low not in _TITLES and low not in lexicons()["function_words"]
+
+
+_TITLES = frozenset(
+    """mr mrs ms dr president leader chairman secretary minister prime general gen senator sen
+    governor gov ambassador spokesman spokeswoman envoy king queen prince the a an team if while when
+    but and as after before because though although since so yet former top young senior new old
+    late first maybe never""".split()
+)
+
+
+def _holds(run: tuple[str, ...], name: tuple[str, ...]) -> bool:
+    """Does the run of capitalised words name the person? Whole, or with a middle name between
+    ("Hillary Rodham Clinton" for "Hillary Clinton")."""
+    if any(run[k : k + len(name)] == name for k in range(len(run) - len(name) + 1)):
+        return True
+    return len(name) == 2 and name[0] in run and name[1] in run[run.index(name[0]) + 1 :]
+
+
+# Last words of organisations', places' and things' names: a run ending so is no person's name.
+_NOT_PERSON_HEADS = frozenset(
+    """party committee convention congress council association union university college school
+    tower grill hotel casino group company corporation inc foundation institute center centre
+    agency ministry department office house senate court times post news network campaign
+    administration government force one world train world states nations republic""".split()
+)
+
+
+def _looks_like_a_persons_name(text: str) -> bool:
+    """Two to four capitalised words, none of them ending the name of an organisation."""
+    words = text.replace("-", " ").split()
+    return (
+        2 <= len(words) <= 4
+        and all(w[:1].isupper() for w in text.split())  # "Eui-kyeom": a part after a hyphen may not be
+        and not any(w.casefold().strip(".,'’s") in _NOT_PERSON_HEADS for w in words)
+    )
 
 
 def _is_acronym(alias: str) -> bool:

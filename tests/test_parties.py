@@ -141,3 +141,27 @@ def test_a_speaker_joining_two_parties_speaks_for_neither():
     ]
     tag_claims(claims, registry)
     assert [c.party for c in claims] == [None, "egypt", None]
+
+
+def test_dotted_acronyms_match_their_undotted_aliases():
+    registry = Registry({"us": {"name": "United States", "aliases": ["US", "senior US official"]}})
+    assert registry.match("A senior U.S. official") == ("us", "senior US official")
+    assert registry.match("the U.S.")[0] == "us"
+
+
+def test_a_surname_alias_stands_for_its_full_name_not_for_someone_else_of_that_name():
+    registry = Registry(
+        {
+            "dprk": {"name": "North Korea", "aliases": ["Kim Jong Un", "Kim"]},
+            "clinton": {"name": "Clinton campaign", "aliases": ["Hillary Clinton", "Clinton"]},
+            "gop": {"name": "Republicans", "aliases": ["Republican", "Republican National Committee"]},
+        }
+    )
+    assert registry.match("Kim Eui-kyeom")[0] is None  # South Korea's spokesman
+    assert registry.match("Kim")[0] == "dprk"
+    assert registry.match("leader Kim Jong-un")[0] == "dprk"
+    assert registry.match("Mr. Kim")[0] == "dprk"
+    assert registry.match("Former Clinton aides")[0] == "clinton"  # a capital opening a sentence
+    assert registry.match("Hillary Rodham Clinton")[0] == "clinton"  # a middle name
+    assert registry.match("Bill Clinton")[0] is None
+    assert registry.match("the Republican Party")[0] == "gop"  # an organisation, not a person
