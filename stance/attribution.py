@@ -901,6 +901,9 @@ def _subject_before(toks, j: int, a: int):
     return np
 
 
+_ABBREVIATED_TITLES = frozenset("dr mr mrs ms gen sen rep gov lt col capt prof sgt maj adm st".split())
+
+
 def _named_apposition(toks, np: tuple[int, int], end_idx: int) -> tuple[int, int] | None:
     """The name in apposition after a description ("the union's chairwoman, Ingrid Saele."): a run
     of capitalised words after a comma that ends the sentence or the clause."""
@@ -911,9 +914,14 @@ def _named_apposition(toks, np: tuple[int, int], end_idx: int) -> tuple[int, int
     first = k = np[1] + 2
     while k < end_idx and (
         (_is_cap(toks[k]) and _WORD_RE.match(toks[k].text))
-        or (toks[k].text == "." and len(toks[k - 1].text) == 1 and k + 1 < end_idx and _is_cap(toks[k + 1]))
+        or (
+            toks[k].text == "."
+            and (len(toks[k - 1].text) == 1 or toks[k - 1].low in _ABBREVIATED_TITLES)
+            and k + 1 < end_idx
+            and _is_cap(toks[k + 1])
+        )
     ):
-        k += 1  # "John J. Ferriola": an initial's full stop inside the name
+        k += 1  # "John J. Ferriola", "Dr. Gabor Nagy": a full stop inside the name
     if k == first or k - first > 5 or (k < end_idx and toks[k].text not in (".", ",", ";")):
         return None
     return (first, k - 1)
