@@ -863,3 +863,13 @@ def test_its_before_a_speaker_names_whose_speaker_it_is():
         "Sudan's irrigation minister",
         "Its irrigation minister",
     )
+
+
+def test_an_abbreviated_title_in_the_apposition_keeps_the_name_whole():
+    text = (
+        "Strike\n\n\u201cOur members did not abandon a single patient,\u201d said the union's president, "
+        "Dr. Gabor Nagy. \u201cEvery emergency department was fully staffed.\u201d"
+    )
+    claims = extract_claims(text)
+    assert _claim_with(claims, "did not abandon").speaker == "Gabor Nagy"
+    assert _claim_with(claims, "Every emergency department").text.startswith("Every")
