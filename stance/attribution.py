@@ -491,6 +491,7 @@ def candidate_claims(
             _cues_in_sentence(text, cols, first, last, here, (s_start, s_end), quotes, in_quote, found)
     _attach_quotes(text, quotes, found, paras)
     _colon_speakers(text, paras, found)
+    _dash_speakers(text, paras, found)
     found = _dedupe(found)
     found.sort(key=lambda f: (f.start, f.end))
     _resolve_speakers(text, found, sents)
@@ -637,6 +638,42 @@ def _colon_speakers(text: str, paras: list[tuple[int, int]], found: list[_Found]
                 (p_start, p_start + len(name)),
                 0.55,
                 how="colon",
+            )
+        )
+
+
+# A pull quote: a paragraph that is one quotation and, after a dash, the name of who said it
+# ('"We will not sign a deal that ..." — Ingrid Saele').
+_DASH_SPEAKER = re.compile(
+    r"[ \t]*([\"“])([^\"“”\n]{12,600})[\"”][ \t]*[—–-][ \t]*"
+    r"([A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){0,4})(?:,[^\n]{0,80})?[ \t]*"
+)
+
+
+def _dash_speakers(text: str, paras: list[tuple[int, int]], found: list[_Found]) -> None:
+    """Pull quotes: a paragraph '"..." — Ann Lee' is Ann Lee's words."""
+    for p_start, p_end in paras:
+        if p_end - p_start > 800 or not any(d in text[p_start:p_end] for d in "—–-"):
+            continue
+        m = _DASH_SPEAKER.fullmatch(text, p_start, p_end)
+        if m is None or any(f.start <= m.start(2) < f.end for f in found):
+            continue
+        dash = (
+            m.end(2)
+            + 1
+            + len(text[m.end(2) + 1 : m.start(3)])
+            - len(text[m.end(2) + 1 : m.start(3)].lstrip())
+        )
+        found.append(
+            _Found(
+                m.start(2),
+                m.end(2),
+                "direct",
+                text[dash],
+                (dash, dash + 1),
+                (m.start(3), m.end(3)),
+                0.55,
+                how="colon",  # the same kind of pattern to the claim filter: a name set beside the words
             )
         )
 

@@ -879,3 +879,15 @@ def test_an_abbreviated_title_in_the_apposition_keeps_the_name_whole():
     claims = analyze(Article(text=text), Registry({})).claims
     assert _claim_with(claims, "Every emergency department").text.startswith("Every")
     assert [c.speaker for c in claims] == ["Gabor Nagy", "Gabor Nagy"]
+
+
+def test_a_pull_quote_with_its_speaker_after_a_dash_is_a_direct_claim():
+    text = (
+        "Strike\n\n\u201cWe will not sign a deal that puts tired pilots in the cockpit.\u201d \u2014 Ingrid Saele"
+        "\n\nThe day \u2014 a long one \u2014 ended late."
+    )
+    claims = extract_claims(text)
+    assert [(c.text, c.speaker, c.kind, c.cue) for c in claims] == [
+        ("We will not sign a deal that puts tired pilots in the cockpit.", "Ingrid Saele", "direct", "\u2014")
+    ]
+    _check_offsets(text, claims)
