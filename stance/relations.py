@@ -41,7 +41,7 @@ LABELS = ("agree", "conflict", "none")
 # The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
 # estimators whose numbers only mean something to the code that computed them: bump this whenever a
 # change alters what a trained model receives, and loading refuses models of another scheme.
-FEATURE_SCHEME = 6
+FEATURE_SCHEME = 7
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'.,][a-z0-9]+)*%?")
 _NUMBER_WORDS = {
@@ -263,9 +263,10 @@ class Cues:
     polarity: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     # (antonym pair index, side 0|1) -> position of the first word matching that side
     antonyms: dict[tuple[int, int], int] = field(default_factory=dict)
-    # the word that names who acts, near the start ("Chinese" in "the Chinese ship rammed ..."), as a
-    # key that a country and its people share ("chin" for China, Chinese); its position in `words`
-    agent: str | None = None
+    # who acts, near the start ("Chinese" in "the Chinese ship rammed ..."): the capitalised words
+    # there as four-letter keys, which a country and its people mostly share ("chin" for China,
+    # Chinese); the position of the first in `words`
+    agent: frozenset[str] | None = None
     agent_at: int = -1
 
     def has(self, category: str) -> bool:
@@ -490,26 +491,36 @@ _NOT_AGENTS = (
 )
 
 
-def _agent(text: str, folded: str, words: list[str]) -> tuple[int, str | None]:
-    """The first capitalised content word among the first AGENT_REACH words, as a four-letter key:
-    demonyms and their countries mostly share one ("Indian"/"India", "Philippine"/"Philippines").
-    The text's first word is skipped: capitalised there, "Protesters" would look like a name."""
+def _agent(text: str, folded: str, words: list[str]) -> tuple[int, frozenset[str] | None]:
+    """The first run of capitalised content words among the first AGENT_REACH words, as four-letter
+    keys: demonyms and their countries mostly share one ("Indian"/"India"). The text's first word is
+    skipped: capitalised there, "Protesters" would look like a name."""
     if len(folded) != len(text):
         return -1, None
     function_words = lexicons()["function_words"]
+    start, keys = -1, []
     for i, m in enumerate(_TOKEN.finditer(folded)):
-        if i >= AGENT_REACH or i >= len(words):
+        if i >= len(words) or (start < 0 and i >= AGENT_REACH):
             break
         word = words[i]
-        if (
+        named = (
             i
             and text[m.start()].isupper()
             and word not in function_words
             and word not in _NOT_AGENTS
             and word.isalpha()
-        ):
-            return i, word[:4]
-    return -1, None
+        )
+        if named:
+            start = i if start < 0 else start
+            keys.append(word[:4])
+        elif start >= 0:
+            break
+    return start, frozenset(keys) if keys else None
+
+
+def _same_agent(a: frozenset[str], b: frozenset[str]) -> bool:
+    """ "Edgar Lungu" and "Lungu" name one agent; "North Korean" and "South Korean" two."""
+    return a <= b or b <= a
 
 
 def _antonym_hits(a: Cues, b: Cues) -> list[tuple[int, int]]:
@@ -624,7 +635,7 @@ def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
     continuation_vs_ending = float((cont_a and end_b and not cont_b) or (cont_b and end_a and not cont_a))
     # "Chinese troops tried to change the status quo" / "Indian troops illegally crossed the line": each
     # side says the other did wrong.
-    agents_differ = float(a.agent is not None and b.agent is not None and a.agent != b.agent)
+    agents_differ = float(a.agent is not None and b.agent is not None and not _same_agent(a.agent, b.agent))
     wrongdoing_both = float(a.has("wrongdoing") and b.has("wrongdoing"))
     return [
         similarity,
@@ -751,7 +762,13 @@ def contrast(a: str, b: str) -> list[list[str]]:
         ha, hb = _first(ca.hits[x]), _first(cb.hits[y])
         if ha and hb and not cb.hits[x]:
             add(ca.phrase(*ha), cb.phrase(*hb))
-    if ca.agent and cb.agent and ca.agent != cb.agent and ca.has("wrongdoing") and cb.has("wrongdoing"):
+    if (
+        ca.agent
+        and cb.agent
+        and not _same_agent(ca.agent, cb.agent)
+        and ca.has("wrongdoing")
+        and cb.has("wrongdoing")
+    ):
         # who did it, then what each says they did
         add(_agent_phrase(ca), _agent_phrase(cb))
         add(_expand_wrong(ca), _expand_wrong(cb))

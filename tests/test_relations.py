@@ -336,7 +336,8 @@ def test_each_side_blaming_the_other_is_a_clash_cue_with_agents_and_acts_as_cont
 
     india = 'that Chinese troops had tried to "unilaterally change the status quo" in the sector'
     china = 'that Indian troops had "illegally crossed" the line'
-    assert (analyse(india).agent, analyse(china).agent) == ("chin", "indi")
+    assert (analyse(india).agent, analyse(china).agent) == ({"chin"}, {"indi"})
+    assert analyse("that President Edgar Lungu won").agent == {"edga", "lung"}
     assert contrast(india, china)[:2] == [
         ["Chinese troops", "Indian troops"],
         ["unilaterally change", "illegally crossed"],
