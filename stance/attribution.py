@@ -1610,7 +1610,8 @@ _ORGANISATION_HEADS = frozenset(
     """initiative foundation committee association department ministry agency office council party
     union group times post news institute center centre bank company corporation inc university
     court commission service campaign network journal press organization organisation
-    administration government house states nations club league federation board bureau""".split()
+    administration government house states nations club league federation board bureau movement
+    front alliance coalition""".split()
 )
 
 
@@ -1723,6 +1724,16 @@ def _name_of(mention: str) -> str:
             head = words[:k]
             if _is_title(head[-1]) and w == "of":
                 continue  # "Secretary of State Ann Lee": a title phrase, not a name then "of ..."
+            if (
+                head[-1][:1].isupper()
+                and head[-1].lower() in _ORGANISATION_HEADS
+                and k + 1 < len(words)
+                and words[k + 1][:1].isupper()
+            ):
+                # "The United Party for National Development", "The Club for Growth": one name, to
+                # its last capitalised word
+                last = max(i for i, x in enumerate(words) if x[:1].isupper() or x[:1] == "(")
+                return " ".join(words[: last + 1])
             if all(x[:1].isupper() or x == "and" for x in head):
                 words = head
             break

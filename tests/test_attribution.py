@@ -891,3 +891,18 @@ def test_a_pull_quote_with_its_speaker_after_a_dash_is_a_direct_claim():
         ("We will not sign a deal that puts tired pilots in the cockpit.", "Ingrid Saele", "direct", "\u2014")
     ]
     _check_offsets(text, claims)
+
+
+def test_an_organisation_named_with_of_or_for_keeps_its_whole_name():
+    text = (
+        "Vote\n\nThe United Party for National Development said its agents had been thrown out. "
+        "The Bureau of Labor Statistics said wages rose by two percent last year. Ann Lee of the Brookings Institution said "
+        "the count was slow."
+    )
+    claims = extract_claims(text)
+    assert (
+        _claim_with(claims, "agents had been thrown out").speaker
+        == "The United Party for National Development"
+    )
+    assert _claim_with(claims, "wages rose").speaker == "The Bureau of Labor Statistics"
+    assert _claim_with(claims, "the count was slow").speaker == "Ann Lee"
