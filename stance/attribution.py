@@ -1023,7 +1023,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
     if j >= a and prev_text not in (",", "”", '"', "’", "''"):
         speaker_np = _subject_before(toks, j, a)
         if speaker_np is None and j >= a and toks[j].low in ("and", "but", "then"):
-            spk_span = _previous_speaker(found, toks, a, i)
+            spk_span = _previous_speaker(text, found, toks, a, i)
             if spk_span is None:
                 speaker_np = _opening_subject(toks, a, j)
     elif j >= a and prev_text == "," and not participle:
@@ -1092,7 +1092,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
             )
             return
     if speaker_np is None and spk_span is None and (participle or j < a or prev_text == ","):
-        spk_span = _previous_speaker(found, toks, a, i)
+        spk_span = _previous_speaker(text, found, toks, a, i)
         if spk_span is None and participle:
             # "Smith, the front-runner, saying ...": the sentence's opening noun phrase speaks.
             speaker_np = _opening_subject(toks, a, i - 1)
@@ -1358,13 +1358,16 @@ def _clean(text: str, s: int, e: int) -> tuple[int, int] | None:
     return (s, e)
 
 
-def _previous_speaker(found: list[_Found], toks, a: int, i: int):
-    """Speaker span of the last claim whose cue is earlier in this sentence."""
+def _previous_speaker(text: str, found: list[_Found], toks, a: int, i: int):
+    """Speaker span of the last claim whose cue is earlier in this sentence, and whose speaker can
+    speak ("said in a preliminary report that ... but noted ...": not "a preliminary")."""
     cue_start = toks[i].start
     sent_start = toks[a].start
     for f in reversed(found):
         if f.cue_span and sent_start <= f.cue_span[0] < cue_start and f.speaker_span:
-            return f.speaker_span
+            mention = text[f.speaker_span[0] : f.speaker_span[1]]
+            if mention.lower() in _PRONOUNS or _can_speak(mention):
+                return f.speaker_span
     return None
 
 

@@ -906,3 +906,12 @@ def test_an_organisation_named_with_of_or_for_keeps_its_whole_name():
     )
     assert _claim_with(claims, "wages rose").speaker == "The Bureau of Labor Statistics"
     assert _claim_with(claims, "the count was slow").speaker == "Ann Lee"
+
+
+def test_a_second_verb_takes_the_subject_that_can_speak_not_a_noun_cues_fragment():
+    text = (
+        "Vote\n\nThe African Union observer mission said in a preliminary report that the vote had "
+        "been largely peaceful but noted isolated incidents of intimidation in two provinces."
+    )
+    claim = _claim_with(extract_claims(text), "isolated incidents")
+    assert claim.speaker == "The African Union observer mission"
