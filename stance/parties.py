@@ -140,17 +140,21 @@ class Registry:
         return best
 
     def _another_name(self, party_id: str, words: list[str], i: int) -> bool:
-        """Is words[i], one word of a party's full name, part of someone else's name here? The alias
-        "Kim" stands for "Kim Jong Un", not for "Kim Eui-kyeom" of the other side."""
-        names = self._full_names.get((party_id, words[i].casefold()))
-        if not names or not words[i][:1].isupper():
+        """Is words[i], the family name that opens a party's full name, the start of someone else's
+        name here? The alias "Kim" stands for "Kim Jong Un", not for "Kim Eui-kyeom" of the other
+        side. (A family name written last, "Okafor" of "Daniel Okafor", is left alone: "Sprinter
+        Okafor" in a headline looks like another person's name.)"""
+        names = [
+            n
+            for n in self._full_names.get((party_id, words[i].casefold()), ())
+            if n[0] == words[i].casefold()
+        ]
+        if not names or not words[i][:1].isupper() or (i > 0 and _in_name(words[i - 1])):
             return False
-        start = end = i
-        while start > 0 and _in_name(words[start - 1]):
-            start -= 1
+        end = i
         while end + 1 < len(words) and _in_name(words[end + 1]):
             end += 1
-        run_text = " ".join(words[start : end + 1])
+        run_text = " ".join(words[i : end + 1])
         run = _name_words(run_text)
         if len(run) < 2 or not _looks_like_a_persons_name(run_text):
             return False
