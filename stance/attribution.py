@@ -373,7 +373,13 @@ def _np_before(toks: list[_Tok], j: int, sent_start_idx: int = 0) -> tuple[int, 
     while k >= sent_start_idx and j - k < 12:
         t = toks[k]
         low = t.low
-        if low in _NP_STOP and low not in _NP_LINKS and not (low == "and" and _is_cap(toks[k + 1])):
+        if (
+            low in _NP_STOP
+            and low not in _NP_LINKS
+            and not (low == "and" and _is_cap(toks[k + 1]))
+            # "a source close to the athlete", "people close to the talks"
+            and not (low == "to" and k > sent_start_idx and toks[k - 1].low in ("close", "closer", "loyal"))
+        ):
             break
         if not _WORD_RE.match(t.text) and t.text not in "-’'&.":
             break

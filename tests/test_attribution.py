@@ -915,3 +915,9 @@ def test_a_second_verb_takes_the_subject_that_can_speak_not_a_noun_cues_fragment
     )
     claim = _claim_with(extract_claims(text), "isolated incidents")
     assert claim.speaker == "The African Union observer mission"
+
+
+def test_a_source_close_to_someone_is_the_source_not_the_someone():
+    text = "Appeal\n\nA source close to the athlete said he was considering an appeal to the court."
+    claim = _claim_with(extract_claims(text), "considering an appeal")
+    assert claim.speaker == "A source close to the athlete"
