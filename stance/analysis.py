@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from stance.attribution import extract_claims
+from stance.attribution import as_double_quotes, extract_claims, restore_text
 from stance.clauses import renumbered, split_claims
 from stance.document import Analysis, Article, Claim
 from stance.parties import Registry, tag_claims
@@ -32,7 +32,10 @@ def analyze(
 
     `timings`, when given, gets each stage's CPU seconds added under its name (bench/throughput.py).
     """
-    text = article.text
+    original = article.text
+    # The stages read quotes in double marks; an article quoting in single ones is read through a
+    # copy with them doubled (same offsets), and the claims' words are taken from the article.
+    text = as_double_quotes(original)
     lap = _Laps(timings)
     claims = extract_claims(text)
     lap("extraction")
@@ -40,6 +43,8 @@ def analyze(
     # cutting a report at an attribution it overran can leave it inside another report
     claims = renumbered(outermost(split_claims(claims, text)))
     claims = assign_voices(claims, text)
+    if text is not original:
+        claims = restore_text(claims, original)
     lap("reshaping")
     tag_claims(claims, registry, text)
     lap("parties")

@@ -420,10 +420,42 @@ def _np_after(toks: list[_Tok], i: int, end_idx: int) -> tuple[int, int] | None:
 # --- the extractor -------------------------------------------------------------------------
 
 
+# British style: 'I have never taken a banned substance,' he said. An opening single mark starts a
+# word; a closing one ends a word, before a space, punctuation or the end.
+_SINGLE_OPEN = re.compile(r"(?<![\w’'])[‘'](?=[^\s’'])")
+_SINGLE_CLOSE = re.compile(r"(?<=[^\s‘'])[’'](?![\w’'])")
+_DOUBLE_MARKS = ('"', "\u201c", "\u201d", "\u201e", "\u00ab", "\u00bb", "''", "‘‘", "’’")
+
+
+def as_double_quotes(text: str) -> str:
+    """`text` with the single quotation marks of an article that quotes in single marks turned into
+    double ones, mark for mark (the same length, so every offset holds). An article holding any
+    double mark is returned as it is: there, single marks are quotes within quotes or apostrophes."""
+    if any(mark in text for mark in _DOUBLE_MARKS) or not ("‘" in text or "'" in text):
+        return text
+    chars = list(text)
+    for para in re.finditer(r"[^\n]+", text):
+        opened = None
+        for m in re.finditer(r"[‘’']", para.group()):
+            at = para.start() + m.start()
+            if opened is None and _SINGLE_OPEN.match(text, at):
+                opened = at
+            elif opened is not None and _SINGLE_CLOSE.match(text, at) and at - opened > 2:
+                chars[opened], chars[at] = "\u201c", "\u201d"
+                opened = None
+        if opened is not None and opened == para.start():
+            chars[opened] = "\u201c"  # a quote running on into the next paragraph
+    doubled = "".join(chars)
+    return text if doubled == text else doubled
+
+
 def extract_claims(text: str) -> list[Claim]:
     """Every attributed claim in `text`, in order of start offset (ids c1, c2, ...)."""
     if not text or not text.strip():
         return []
+    shadow = as_double_quotes(text)
+    if shadow is not text:
+        return restore_text(extract_claims(shadow), text)
     paras, sents = split(text)
     found = []
     claim_filter = _claim_filter()
@@ -455,6 +487,15 @@ def extract_claims(text: str) -> list[Claim]:
                 speaker_resolved_from=f.resolved_from,
             )
         )
+    return claims
+
+
+def restore_text(claims: list[Claim], text: str) -> list[Claim]:
+    """Claims found in `as_double_quotes(text)`, with their words read back from `text`."""
+    for claim in claims:
+        claim.text = text[claim.start : claim.end]
+        if claim.cue_span:
+            claim.cue = text[claim.cue_span[0] : claim.cue_span[1]]
     return claims
 
 
@@ -1573,7 +1614,7 @@ _TITLED_SUBJECT_RE = re.compile(
     + r")[ \t]+)"
     r"(" + _NAME + r")[ \t]+[a-z]"
 )
-_BARE_SUBJECT_RE = re.compile(r"(" + _NAME + r")[ \t]+[a-z]")
+_BARE_SUBJECT_RE = re.compile(r"(" + _NAME + r")(?:,[ \t]+\d{1,3},)?[ \t]+[a-z]")  # "Okafor, 27, tested"
 
 
 def _subject_just_before(
@@ -1586,8 +1627,10 @@ def _subject_just_before(
         return None
     pos = f.speaker_span[0]
     k = bisect_right(sents, (pos, len(text) + 1)) - 1
-    if k < 1 or text[sents[k][0] : pos].strip(" \t\n\"“‘'") or sents[k][0] > pos:
+    if k < 1 or sents[k][0] > pos:
         return None
+    if text[sents[k][0] : pos].strip(" \t\n\"“‘'"):
+        return None  # "He said ..." opens the sentence
     start, end = sents[k - 1]
     if any(g.speaker_span is not None and start <= g.speaker_span[0] < end for g in found):
         return None
@@ -1634,6 +1677,12 @@ def _may_be_a_person(name: str) -> bool:
     )
 
 
+# Heads of speakers that are things, never "he" or "she".
+_THING_HEADS = frozenset(
+    """statement statements report reports poll polls survey surveys study studies letter document
+    documents ad ads video post tweet email emails memo book article editorial analysis data figures
+    records filing complaint lawsuit ruling release website""".split()
+)
 _ITS_BEFORE = re.compile(r"\b([Ii]ts)\s+\Z")
 
 
@@ -1662,10 +1711,17 @@ class _Names:
         (a name's words are words of its run, so no other run can)."""
         return (self.name(k) for k, (_s, raw) in enumerate(self.raw) if key in raw)
 
-    def last_before(self, pos: int) -> str | None:
-        """The last run starting before `pos`, as a name."""
+    def last_before(self, pos: int, person: bool = False) -> str | None:
+        """The last run starting before `pos`, as a name; with `person`, the last of the five runs
+        before it that may name a person ("Sylke Tempel", not "On Tuesday" or "Germany's")."""
         k = bisect_left(self.raw, pos, key=itemgetter(0)) - 1
-        return self.name(k) if k >= 0 else None
+        if not person:
+            return self.name(k) if k >= 0 else None
+        for j in range(k, max(-1, k - 5), -1):
+            name = self.name(j)
+            if _may_be_a_person(name):
+                return name
+        return None
 
 
 _TITLE_OF = re.compile(r"\b(?:" + "|".join(sorted(_SPEAKER_TITLES)) + r")\.?\s+of\s+\Z", re.IGNORECASE)
@@ -1845,8 +1901,13 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
             break
         if g.resolved_from is not None and g.resolved_from.lower() != pronoun:
             continue
-        if pronoun in _PERSON_PRONOUNS and (_looks_plural(g.speaker) or not _can_speak(g.speaker)):
-            continue
+        if pronoun in _PERSON_PRONOUNS and (
+            _looks_plural(g.speaker)
+            or not _can_speak(g.speaker)
+            or g.speaker.split()[-1].lower() in _THING_HEADS
+            or g.speaker.split()[-1].lower() in _ORGANISATION_HEADS
+        ):
+            continue  # "In a statement released through his lawyers, he said": not the statement
         if (
             pronoun == "they"
             and g.resolved_from is None
@@ -1864,7 +1925,7 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
     if best is not None:
         return best.speaker
     if pronoun in _PERSON_PRONOUNS:
-        name = names.last_before(pos)
+        name = names.last_before(pos, person=True)
         if name is not None:
             return " ".join(_strip_titles(name.split()))
     return None

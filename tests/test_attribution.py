@@ -921,3 +921,35 @@ def test_a_source_close_to_someone_is_the_source_not_the_someone():
     text = "Appeal\n\nA source close to the athlete said he was considering an appeal to the court."
     claim = _claim_with(extract_claims(text), "considering an appeal")
     assert claim.speaker == "A source close to the athlete"
+
+
+def test_an_article_quoting_in_single_marks_has_its_quotes_read():
+    from stance.attribution import as_double_quotes
+
+    text = (
+        "Doping\n\nOkafor, 27, tested positive in June. In a statement on Wednesday, he said: 'I have "
+        "never knowingly taken a banned substance.' The agency's spokeswoman said the level was "
+        "'many times higher' than a tainted product could give. 'We are confident in our findings,' "
+        "she added."
+    )
+    doubled = as_double_quotes(text)
+    assert len(doubled) == len(text) and doubled.count("\u201c") == 3 and "agency's" in doubled
+    claims = extract_claims(text)
+    _check_offsets(text, claims)
+    quote = _claim_with(claims, "never knowingly taken")
+    assert (quote.kind, quote.text) == ("direct", "I have never knowingly taken a banned substance.")
+    assert _claim_with(claims, "confident in our findings").kind == "direct"
+    # an article that quotes in double marks keeps its single ones as they are
+    assert (
+        as_double_quotes("He said \u201cthe 'deal' is off\u201d.") == "He said \u201cthe 'deal' is off\u201d."
+    )
+
+
+def test_he_is_never_a_statement_or_an_organisation():
+    text = (
+        "Doping\n\nThe agency said the sample was positive. In a statement released through his "
+        "lawyers, he said he had never taken a banned substance."
+    )
+    said = [c for c in extract_claims(text) if c.cue == "said" and "never taken" in c.text]
+    assert [c.speaker_resolved_from for c in said] == ["he"]
+    assert said[0].speaker not in ("a statement", "The agency")
