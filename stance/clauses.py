@@ -140,7 +140,9 @@ def cut_attributions(claim: Claim, text: str, attributions: list[tuple[int, int,
                 cut = _cut_at(piece, text, start, end)
                 if cut is None:
                     return [claim]
-                out.extend(cut)
+                # what follows another claim's attribution is that claim's report ("In a statement
+                # released through his lawyers, he said: '...'"): only the part before stays
+                out.extend(cut if owner is claim else cut[:1])
             else:
                 out.append((s, e))
         spans = out

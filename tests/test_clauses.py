@@ -139,3 +139,18 @@ def test_claim_to_dict_is_asdict():
     assert data == asdict(claim) and list(data) == [f.name for f in fields(Claim)]
     data["speaker_span"].append(5)
     assert claim.speaker_span == [0, 1]  # a copy, as asdict gives
+
+
+def test_a_report_overrunning_another_claims_attribution_keeps_only_what_comes_before():
+    from stance.analysis import analyze
+    from stance.document import Article
+    from stance.parties import Registry
+
+    text = (
+        "Doping\n\nDaniel Okafor tested positive in June. In a statement released through his lawyers "
+        'on Wednesday, he said: "I have never knowingly taken a banned substance. I fought for clean sport."'
+    )
+    claims = analyze(Article(text=text), Registry({})).claims
+    quote = next(c for c in claims if "never knowingly" in c.text)
+    assert quote.kind == "direct" and quote.text.endswith("clean sport.")
+    assert all("never knowingly" not in c.text for c in claims if c is not quote)
