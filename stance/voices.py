@@ -77,6 +77,11 @@ def carried_voice(claim: Claim, claims: list[Claim], text: str) -> Claim | None:
     return voice
 
 
+# The claim filter's confidences below which a claim is a doubtful report, and above which a sure one.
+DOUBTFUL_HOLDER = 0.5
+SURE_REPORT = 0.75
+
+
 def outermost(claims: list[Claim]) -> list[Claim]:
     """The claims that no other claim's content holds: nested reports and repeats dropped."""
     ordered = sorted(claims, key=lambda c: (c.start, -c.end))
@@ -102,6 +107,10 @@ def _reports(inner: Claim, outer: Claim) -> bool:
     outer content, a bare quote, or the same speaker's words again."""
     if not inner.cue_span or inner.speaker == outer.speaker:
         return True
+    if outer.confidence < DOUBTFUL_HOLDER and inner.confidence >= SURE_REPORT:
+        # "The report contrasted sharply with the account given by Trump, who told reporters that
+        # ...": a doubtful holder does not swallow a surer report inside it
+        return False
     return outer.start <= inner.cue_span[0] and inner.cue_span[1] <= outer.end
 
 

@@ -106,3 +106,16 @@ def test_a_report_cut_at_the_attribution_it_overran_is_then_nested_and_dropped()
     assert [c.id for c in doc.claims] == [f"c{n}" for n in range(1, len(doc.claims) + 1)]
     vague = [c for c in doc.claims if "is vague" in c.text or c.text.startswith("for paid")]
     assert [(c.speaker, c.party) for c in vague] == [("labor-policy experts", "experts")]
+
+
+def test_a_doubtful_holder_does_not_swallow_a_sure_report_inside_it():
+    outer = Claim(text="sharply with the account given by Trump, who told reporters that X", start=0, end=80,
+                  speaker="The report", cue="contrasted", cue_span=[-11, -1], confidence=0.47)  # fmt: skip
+    inner = Claim(
+        text="that X", start=60, end=80, speaker="Trump", cue="told", cue_span=[45, 49], confidence=0.9
+    )
+    assert outermost([outer, inner]) == [outer, inner]
+    sure = Claim(
+        text=outer.text, start=0, end=80, speaker="An official", cue="said", cue_span=[-5, -1], confidence=0.9
+    )
+    assert outermost([sure, inner]) == [sure]  # a nested report is the outer speaker's account
