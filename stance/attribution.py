@@ -1215,7 +1215,10 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
             span = (span[0] + 1, span[1])
     elif rest_is_clause or ((first_rest == ":" or quote_follows) and rest_words >= 3):
         c_start = toks[nxt].end if first_rest in (",", ":") else toks[nxt].start
-        span = _clean(text, c_start, _content_end(text, c_start, s_end, in_quote))
+        c_end = _content_end(text, c_start, s_end, in_quote)
+        if _RELATIVE_BEFORE.search(text, max(s_start, cue_span[0] - 60), cue_span[0]):
+            c_end = _relative_end(text, c_start, c_end, in_quote)
+        span = _clean(text, c_start, c_end)
     elif (
         first_rest == ","
         and rest_words >= 3
@@ -1377,6 +1380,23 @@ def _content_words(toks, k, b) -> int:
             if n == 3:
                 return 3
     return n
+
+
+# "Kim, who said last year that he wanted peace, did not attend": a report inside a relative clause
+# ends where the clause does, at a comma before the main clause's verb.
+_RELATIVE_BEFORE = re.compile(r",[ \t]+(?:who|which)[ \t]+(?:[\w’'-]+[ \t]+){0,3}\Z")
+_RELATIVE_CLOSE = re.compile(
+    r",[ \t]+(?=[a-z]+(?:ed|s)?\b)(?!(?:and|but|or|that|which|who|as|if|and|because|saying|adding)\b)"
+)
+
+
+def _relative_end(text: str, c_start: int, c_end: int, in_quote=None) -> int:
+    """The end of a report made in a relative clause: the first comma (outside quotes) before a
+    lower-case word that is no conjunction, else `c_end`."""
+    for m in _RELATIVE_CLOSE.finditer(text, c_start, c_end):
+        if in_quote is None or in_quote(m.start()) is None:
+            return m.start()
+    return c_end
 
 
 def _content_end(text: str, c_start: int, s_end: int, in_quote=None) -> int:

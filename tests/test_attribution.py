@@ -953,3 +953,9 @@ def test_he_is_never_a_statement_or_an_organisation():
     said = [c for c in extract_claims(text) if c.cue == "said" and "never taken" in c.text]
     assert [c.speaker_resolved_from for c in said] == ["he"]
     assert said[0].speaker not in ("a statement", "The agency")
+
+
+def test_a_report_in_a_relative_clause_ends_with_the_clause():
+    text = "Peace\n\nKim Jong Un, who said last year that he wanted peace, did not attend the dinner."
+    claim = _claim_with(extract_claims(text), "he wanted peace")
+    assert (claim.text, claim.speaker) == ("that he wanted peace", "Kim Jong Un")
