@@ -1269,7 +1269,8 @@ _ACCOUNT_CONTENT_RE = re.compile(
     r"(?i)(?:(?:the|that|this|those|these|his|her|its|their)\s+)?(?:[\w.’'-]+\s+){0,2}?"
     r"(?:versions?|accounts?|claims?|reports?|allegations?|accusations?|charges?|assertions?"
     r"|statements?|figures?|numbers?|estimates?|characteri[sz]ations?|descriptions?|suggestions?"
-    r"|remarks?|comments?)[.!]?"
+    r"|remarks?|comments?)"
+    r"(?:[ \t]+(?:of|on|about|over)[ \t]+(?:[\w.’'-]+[ \t]+){0,5}?[\w.’'-]+)?[.!]?"  # "account of the summit"
 )
 
 
@@ -1279,7 +1280,7 @@ def _refers_to_an_account(text: str, f: _Found) -> bool:
     if f.end - f.start < 6:
         return text[f.start : f.end].lower() in _PRONOUN_CONTENTS
     return (
-        f.end - f.start < 50
+        f.end - f.start < 80
         and f.kind != "direct"
         and _ACCOUNT_CONTENT_RE.fullmatch(text, f.start, f.end) is not None
     )

@@ -837,7 +837,8 @@ def test_a_report_that_only_points_at_another_account_is_no_claim():
     text = (
         "Talks\n\nA senior State Department official, briefing reporters on condition of anonymity "
         "on the flight home, rejected the North's version. The official said the sanctions were "
-        "worth billions. Other Republicans dismissed those comments."
+        "worth billions. Other Republicans dismissed those comments. North Korea disputed Trump's "
+        "account of the collapsed summit."
     )
     claims = extract_claims(text)
     assert [c.text for c in claims] == ["the sanctions were worth billions."]
