@@ -114,6 +114,13 @@ def _reports(inner: Claim, outer: Claim) -> bool:
     return outer.start <= inner.cue_span[0] and inner.cue_span[1] <= outer.end
 
 
+def without_questions(claims: list[Claim]) -> list[Claim]:
+    """The claims less the questions put to a speaker ("Asked whether the recall would be lifted,
+    ..."): the extractor finds them, as PolNeAR annotates them, but a question nobody is named as
+    asking states nothing that a party could be compared on."""
+    return [c for c in claims if not (c.speaker is None and (c.cue or "").lower() in ("asked", "asking"))]
+
+
 def assign_voices(claims: list[Claim], text: str) -> list[Claim]:
     """The claims, each one that carries on an earlier account given to that account's speaker."""
     out = []

@@ -119,3 +119,14 @@ def test_a_doubtful_holder_does_not_swallow_a_sure_report_inside_it():
         text=outer.text, start=0, end=80, speaker="An official", cue="said", cue_span=[-5, -1], confidence=0.9
     )
     assert outermost([sure, inner]) == [sure]  # a nested report is the outer speaker's account
+
+
+def test_a_question_put_to_a_speaker_is_no_claim_of_the_analysis():
+    text = (
+        "Transfer\n\nAsked whether the club would consider offers for the striker, Vega said: "
+        '"Not for a player who is so important to us."'
+    )
+    claims = analyze(Article(text=text), Registry({})).claims
+    assert [(c.id, c.speaker, c.text) for c in claims] == [
+        ("c1", "Vega", "Not for a player who is so important to us.")
+    ]
