@@ -376,7 +376,19 @@ def _np_before(toks: list[_Tok], j: int, sent_start_idx: int = 0) -> tuple[int, 
         if (
             low in _NP_STOP
             and low not in _NP_LINKS
-            and not (low == "and" and _is_cap(toks[k + 1]))
+            # "Egypt and Ethiopia", "North Korea and the United States": names joined
+            and not (
+                low == "and"
+                and (
+                    _is_cap(toks[k + 1])
+                    or (
+                        toks[k + 1].low == "the"
+                        and k + 2 <= j
+                        and _is_cap(toks[k + 2])
+                        and _is_cap(toks[k - 1])
+                    )
+                )
+            )
             # "a source close to the athlete", "people close to the talks"
             and not (low == "to" and k > sent_start_idx and toks[k - 1].low in ("close", "closer", "loyal"))
         ):
@@ -1793,6 +1805,11 @@ def _plain_nominal(words: list[str]) -> bool:
 _POSSESSIVE = re.compile(r"[’']s$")
 
 
+_JOINED_NAMES = re.compile(
+    r"(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*\s+and\s+the\s+(?:[A-Z][\w’'.-]*\s*){1,4}"
+)
+
+
 @lru_cache(maxsize=4096)  # a pure function of the mention, and speakers recur
 def _name_of(mention: str) -> str:
     """The nearest full mention inside a speaker phrase.
@@ -1804,6 +1821,8 @@ def _name_of(mention: str) -> str:
     words = mention.split()
     if not words:
         return mention
+    if _JOINED_NAMES.fullmatch(mention):
+        return mention  # "North Korea and the United States": both speak
     # "Ann Lee of the Institute", "Ann Lee and Bo Chan of the X project": a name, then "of ...".
     for k, w in enumerate(words):
         if w in ("of", "at", "from", "for", "with") and k > 0:

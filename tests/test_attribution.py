@@ -926,6 +926,12 @@ SPEAKER_CASES = [
         id="a_participle_after_a_dateline_is_spoken_by_the_sentence_subject",
     ),
     pytest.param(
+        ("Summit\n\nNorth Korea and the United States on Friday said the talks would resume in the spring."),
+        "talks would resume",
+        "North Korea and the United States",
+        id="names_joined_by_and_the_speak_together",
+    ),
+    pytest.param(
         "Deal\n\nAnn Lee travelled to Geneva on Monday, insisting that the deal was dead.",
         "the deal was dead",
         "Ann Lee",
