@@ -107,7 +107,8 @@ def _reports(inner: Claim, outer: Claim) -> bool:
     outer content, a bare quote, or the same speaker's words again."""
     if not inner.cue_span or inner.speaker == outer.speaker:
         return True
-    if outer.confidence < DOUBTFUL_HOLDER and inner.confidence >= SURE_REPORT:
+    doubtful = outer.confidence < DOUBTFUL_HOLDER or (outer.cue or "").lower().endswith("ly")  # "flatly"
+    if doubtful and inner.confidence >= SURE_REPORT:
         # "The report contrasted sharply with the account given by Trump, who told reporters that
         # ...": a doubtful holder does not swallow a surer report inside it
         return False

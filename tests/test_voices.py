@@ -115,6 +115,16 @@ def test_a_doubtful_holder_does_not_swallow_a_sure_report_inside_it():
         text="that X", start=60, end=80, speaker="Trump", cue="told", cue_span=[45, 49], confidence=0.9
     )
     assert outermost([outer, inner]) == [outer, inner]
+    adverb = Claim(
+        text=outer.text,
+        start=0,
+        end=80,
+        speaker="His account",
+        cue="flatly",
+        cue_span=[-7, -1],
+        confidence=0.6,
+    )
+    assert outermost([adverb, inner]) == [adverb, inner]  # an adverb standing as the cue is no sure report
     sure = Claim(
         text=outer.text, start=0, end=80, speaker="An official", cue="said", cue_span=[-5, -1], confidence=0.9
     )
