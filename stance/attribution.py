@@ -135,6 +135,7 @@ _CONTENT_CUTS = re.compile(
     r"(?<=,)[”\"’]?\s+(?:"
     r"(?:but|though|although|while|whereas|after|before|as|which|compared|according|"
     r"even|despite|including|with|because|since|unless)\b"
+    r"|an?\s+(?:charge|claim|allegation|accusation|assertion|figure|version|account)s?\s"  # ", a charge X denied"
     r"|" + _NARRATION_TIME + r"\b"
     r"|and\s+(?!that\b|said\b|he\b|she\b|they\b|it\b)"
     r"|[a-z]+ing\b"
@@ -1286,9 +1287,16 @@ _ACCOUNT_CONTENT_RE = re.compile(
 )
 
 
+_ACCOUNT_SPEAKER_RE = re.compile(
+    r"(?i)(?:a|an|the)[ \t]+(?:charge|claim|allegation|accusation|assertion|figure|version|account)s?[ \t]+\S"
+)
+
+
 def _refers_to_an_account(text: str, f: _Found) -> bool:
     """Is the content of f only a pronoun ("denied that") or a pointer to another account ("rejected
-    the North's version")?"""
+    the North's version")? Or is its speaker one ("..., a charge the company called false")?"""
+    if f.speaker_span is not None and _ACCOUNT_SPEAKER_RE.match(text, f.speaker_span[0], f.speaker_span[1]):
+        return True
     if f.end - f.start < 6:
         return text[f.start : f.end].lower() in _PRONOUN_CONTENTS
     return (
@@ -1428,9 +1436,19 @@ def _content_end(text: str, c_start: int, s_end: int, in_quote=None) -> int:
     return s_end
 
 
+# A dateline opening a sentence: "BRUSSELS, June 3 (Reuters) - ", "CAIRO (AP) — ".
+_DATELINE = re.compile(
+    r"[A-Z][A-Z .'’/-]{1,40}(?:,[ \t]+[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2})?(?:[ \t]+\([A-Za-z .]{2,30}\))?"
+    r"[ \t]+(?:-|--|—|–)[ \t]+"
+)
+
+
 def _clean(text: str, s: int, e: int) -> tuple[int, int] | None:
     while s < e and text[s] in _LEAD:
         s += 1
+    dateline = _DATELINE.match(text, s, e) if text[s : s + 1].isupper() else None
+    if dateline is not None:
+        s = dateline.end()  # a report's content never holds the dateline before it
     while e > s and text[e - 1] in _TRAIL:
         e -= 1
     if e - s < 3 or not _WORD_RE.search(text, s, e):

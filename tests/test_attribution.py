@@ -976,3 +976,15 @@ SPEAKER_CASES = [
 @pytest.mark.parametrize(("text", "phrase", "speaker"), SPEAKER_CASES)
 def test_the_speaker_of_a_claim_in_an_unseen_article(text, phrase, speaker):
     assert _claim_with(extract_claims(text), phrase).speaker == speaker
+
+
+def test_a_charge_someone_denies_is_not_their_claim_and_no_content_holds_a_dateline():
+    text = (
+        "Breach\n\nBRUSSELS, June 3 (Reuters) - The data protection authority said on Tuesday that "
+        "Streamly had waited two months to report a breach, a charge the company called \u201csimply "
+        "false.\u201d\n\nLOS ANGELES (AP) \u2014 The band's new record is almost complete, the singer told reporters."
+    )
+    claims = extract_claims(text)
+    assert all(c.speaker != "a charge the company" and "BRUSSELS" not in c.text for c in claims)
+    assert _claim_with(claims, "waited two months").speaker == "The data protection authority"
+    assert _claim_with(claims, "new record").text.startswith("The band")
