@@ -140,9 +140,11 @@ def group_claims(
 _ANSWER_RE = re.compile(
     r"\b(?:den(?:ied|ies|y)|disput(?:ed|es|e)|reject(?:ed|s)?|dismiss(?:ed|es)?|contest(?:ed|s)?"
     r"|refut(?:ed|es|e)|challeng(?:ed|es|e))\s+"
-    r"(?:(?:the|that|this|those|these)\s+(?:claims?|figures?|reports?|accounts?|allegations?"
+    r"(?:(?:(?:the|that|this|those|these)\s+(?:(?!(?:the|a|an)\s)[\w-]+['’]s?\s+)?|(?:his|her|their|its)\s+)"
+    r"(?:claims?|figures?|reports?|accounts?|allegations?"
     r"|accusations?|charges?|assertions?|statements?|numbers?|estimates?|tests?|findings?|versions?"
-    r"|views?|characteri[sz]ations?|descriptions?|suggestions?)\b|(?:that|it|this)\s*[,.;])",
+    r"|views?|characteri[sz]ations?|descriptions?|suggestions?|explanations?|interpretations?"
+    r"|assessments?|conclusions?|arguments?|story|stories)\b|(?:that|it|this)\s*[,.;])",
     re.IGNORECASE,
 )
 ANSWER_REACH = 600  # characters back from the answer's sentence to the claim it answers

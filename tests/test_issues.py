@@ -362,3 +362,13 @@ def test_an_answer_may_follow_a_sentence_of_denial_and_a_clause_after_denied_tha
     text = "The firm said the plant would close in May. The firm's lawyer disputed that, saying it may not."
     labels = _answer_labels(text, [("firm", "the plant would close in May"), ("firm", "it may not")])
     assert labels == [-1, -2]
+
+
+def test_the_denials_that_mark_an_answer_name_the_account_they_deny():
+    from stance.issues import _ANSWER_RE
+
+    for lead in ("Eriksen rejected that explanation. ", "The ministry disputed the union's figures. ",
+                 "Lee dismissed those conclusions, saying "):  # fmt: skip
+        assert _ANSWER_RE.search(lead), lead
+    assert _ANSWER_RE.search("Lee rejected calls to resign. ") is None
+    assert _ANSWER_RE.search("Lee denied that the figures were wrong, saying ") is None  # a clause
