@@ -304,6 +304,11 @@ def _head(mention: str) -> str:
 _DEFINITE = re.compile(r"^(?:the|this|that|these|those)\s+(?:[a-z-]+\s+)?[a-z-]+$", re.IGNORECASE)
 
 
+# Words that open a speaker phrase which is no name to look up where it was introduced ("His
+# account", "The agency"): the clause around them names others.
+_NOT_A_NAME = frozenset("his her its their our my your the a an this that these those".split())
+
+
 def tag_claims(claims: Iterable[Claim], registry: Registry, text: str | None = None) -> None:
     """Set each claim's party from its speaker, the clause that introduced the speaker, or
     for a definite description ("the official") the last tagged speaker with the same head noun."""
@@ -314,7 +319,13 @@ def tag_claims(claims: Iterable[Claim], registry: Registry, text: str | None = N
             claim.party = None  # "Egypt and Ethiopia gave conflicting accounts": no one side's claim
             continue
         party, _ = registry.match(claim.speaker)
-        if party is None and text and claim.speaker and claim.speaker[:1].isupper():
+        if (
+            party is None
+            and text
+            and claim.speaker
+            and claim.speaker[:1].isupper()
+            and claim.speaker.split()[0].lower() not in _NOT_A_NAME
+        ):
             if claim.speaker not in introduced:
                 introduced[claim.speaker] = registry.match(introduction(text, claim.speaker))[0]
             party = introduced[claim.speaker]

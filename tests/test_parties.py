@@ -167,3 +167,14 @@ def test_a_family_name_alias_opening_a_full_name_does_not_tag_someone_else_of_th
     # a family name written last is left alone: a headline's "Sprinter Clinton" is no other person
     assert registry.match("Sprinter Clinton")[0] == "clinton"
     assert registry.match("the Republican Party")[0] == "gop"
+
+
+def test_a_speaker_that_is_no_name_is_not_tagged_by_the_clause_around_it():
+    registry = Registry({"us": {"name": "United States", "aliases": ["Donald Trump", "Trump"]}})
+    text = "His account flatly contradicted President Donald Trump. The governor praised Trump."
+    claims = [
+        Claim(text="contradicted President Donald Trump", start=20, end=55, speaker="His account"),
+        Claim(text="Trump", start=80, end=85, speaker="The governor"),
+    ]
+    tag_claims(claims, registry, text)
+    assert [c.party for c in claims] == [None, None]
