@@ -1789,12 +1789,15 @@ def _after_title_of(text: str, start: int, mention: str) -> str:
 
 def _earlier_nominal(found: list[_Found], f: _Found) -> str | None:
     """ "the official" -> "a senior US official" said earlier: the fullest mention of the same speaker."""
-    head = f.speaker.split()[-1]
+    head = f.speaker.split()[-1].lower()
     for g in reversed(found):
         if g is f or g.speaker_span is None or g.speaker_span[0] >= f.speaker_span[0] or not g.speaker:
             continue
         words = g.speaker.split()
-        if words[-1] in (head, head + "s") and len(g.speaker) > len(f.speaker) and _plain_nominal(words):
+        # "the agency" -> "North Korea's official Korean Central News Agency (KCNA)": the head is
+        # the last word before a bracketed short name, in any case
+        last = words[-2] if len(words) > 1 and words[-1].startswith("(") else words[-1]
+        if last.lower() in (head, head + "s") and len(g.speaker) > len(f.speaker) and _plain_nominal(words):
             return g.speaker
     return None
 
@@ -1808,7 +1811,11 @@ def _plain_nominal(words: list[str]) -> bool:
     official", "multiple intelligence sources", "the prime minister's spokesman"), not a mis-cut
     span holding a verb or a quote ("published a letter", "Trump held a lead in the race",
     "'' the former president"). A determiner inside it must follow a preposition."""
-    if len(words) > 7 or not words[0][:1].isalpha() or words[0].endswith("ed"):
+    if (
+        len([w for w in words if not w.startswith("(")]) > 7
+        or not words[0][:1].isalpha()
+        or words[0].endswith("ed")
+    ):
         return False
     if len({w.lower() for w in words}) < len(words):
         return False

@@ -932,6 +932,15 @@ SPEAKER_CASES = [
         id="names_joined_by_and_the_speak_together",
     ),
     pytest.param(
+        (
+            "Summit\n\nNorth Korea's official Korean Central News Agency (KCNA) said the summit had "
+            "ended without a deal. The agency said the North had proposed a realistic step."
+        ),
+        "proposed a realistic step",
+        "North Korea's official Korean Central News Agency (KCNA)",
+        id="the_agency_is_the_named_agency_before_it",
+    ),
+    pytest.param(
         "Deal\n\nAnn Lee travelled to Geneva on Monday, insisting that the deal was dead.",
         "the deal was dead",
         "Ann Lee",
