@@ -115,11 +115,22 @@ def _reports(inner: Claim, outer: Claim) -> bool:
     return outer.start <= inner.cue_span[0] and inner.cue_span[1] <= outer.end
 
 
+# Speakers that sum up both sides: "India and China gave conflicting accounts, each accusing the
+# other of crossing the line" is the writer's summary, not either side's claim.
+_RECIPROCAL_SPEAKERS = frozenset("each both either neither".split())
+
+
 def without_questions(claims: list[Claim]) -> list[Claim]:
     """The claims less the questions put to a speaker ("Asked whether the recall would be lifted,
-    ..."): the extractor finds them, as PolNeAR annotates them, but a question nobody is named as
-    asking states nothing that a party could be compared on."""
-    return [c for c in claims if not (c.speaker is None and (c.cue or "").lower() in ("asked", "asking"))]
+    ..."), and less the writer's summaries of both sides ("each accusing the other of ..."): the
+    extractor finds them, as PolNeAR annotates them, but they state nothing that a party could be
+    compared on, and in grouping they pull one side's claim away from the other's."""
+    return [
+        c
+        for c in claims
+        if not (c.speaker is None and (c.cue or "").lower() in ("asked", "asking"))
+        and (c.speaker or "").lower() not in _RECIPROCAL_SPEAKERS
+    ]
 
 
 def assign_voices(claims: list[Claim], text: str) -> list[Claim]:
