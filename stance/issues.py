@@ -111,13 +111,21 @@ def group_claims(
     # rather than chain unrelated claims together through its few common words.
     placeable = [i for i, c in enumerate(claims) if len(c.text.split()) >= MIN_WORDS_TO_GROUP]
     labels = [-1 - i for i in range(len(claims))]
-    if placeable:
-        chosen = [claims[i] for i in placeable]
+    # Claims of a party and claims of none are grouped apart: a claim no side made ("India and China
+    # gave conflicting accounts of a clash between their troops") would otherwise pull one side's
+    # account away from the other's, and it is never compared.
+    offset = 0
+    for with_party in (True, False):
+        group = [i for i in placeable if bool(claims[i].party) == with_party]
+        if not group:
+            continue
+        chosen = [claims[i] for i in group]
         found = cluster_similarity(
             claim_similarity(chosen, model, context), model.group_threshold, model.group_linkage
         )
-        for i, label in zip(placeable, found, strict=True):
-            labels[i] = label
+        for i, label in zip(group, found, strict=True):
+            labels[i] = label + offset
+        offset += 2 * len(group)
     if leads:
         _join_answers(claims, labels, leads)
     members: dict[int, list[Claim]] = defaultdict(list)

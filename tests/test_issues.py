@@ -372,3 +372,17 @@ def test_the_denials_that_mark_an_answer_name_the_account_they_deny():
         assert _ANSWER_RE.search(lead), lead
     assert _ANSWER_RE.search("Lee rejected calls to resign. ") is None
     assert _ANSWER_RE.search("Lee denied that the figures were wrong, saying ") is None  # a clause
+
+
+def test_claims_of_no_party_are_grouped_apart_from_the_parties_claims(model):
+    from stance.analysis import analyze
+    from stance.document import Article
+    from stance.parties import load_registry
+    from stance.paths import default_path
+
+    text = Path(default_path("seeds", "hanoi-afp-2019-03-01.txt")).read_text(encoding="utf-8")
+    analysis = analyze(Article(text=text), load_registry(default_path("seeds", "parties.json")), model)
+    party_of = {c.id: c.party for c in analysis.claims}
+    assert any(p is None for p in party_of.values()) and any(p for p in party_of.values())
+    for issue in analysis.issues:
+        assert len({party_of[c] is None for c in issue.claims}) == 1, issue
