@@ -114,18 +114,20 @@ def group_claims(
     # Claims of a party and claims of none are grouped apart: a claim no side made ("India and China
     # gave conflicting accounts of a clash between their troops") would otherwise pull one side's
     # account away from the other's, and it is never compared.
-    offset = 0
-    for with_party in (True, False):
-        group = [i for i in placeable if bool(claims[i].party) == with_party]
-        if not group:
-            continue
-        chosen = [claims[i] for i in group]
-        found = cluster_similarity(
-            claim_similarity(chosen, model, context), model.group_threshold, model.group_linkage
-        )
-        for i, label in zip(group, found, strict=True):
-            labels[i] = label + offset
-        offset += 2 * len(group)
+    if placeable:
+        # one similarity matrix over all the article's placeable claims, as before, cut per side
+        similarity = claim_similarity([claims[i] for i in placeable], model, context)
+        offset = 0
+        for with_party in (True, False):
+            rows = [k for k, i in enumerate(placeable) if bool(claims[i].party) == with_party]
+            if not rows:
+                continue
+            found = cluster_similarity(
+                similarity[np.ix_(rows, rows)], model.group_threshold, model.group_linkage
+            )
+            for k, label in zip(rows, found, strict=True):
+                labels[placeable[k]] = label + offset
+            offset += 2 * len(rows)
     if leads:
         _join_answers(claims, labels, leads)
     members: dict[int, list[Claim]] = defaultdict(list)
