@@ -16,7 +16,7 @@ from stance.attribution import as_double_quotes, extract_claims, restore_text
 from stance.clauses import renumbered, split_claims
 from stance.document import Analysis, Article, Claim
 from stance.parties import Registry, tag_claims
-from stance.voices import assign_voices, outermost, without_questions
+from stance.voices import assign_voices, outermost, without_narration
 
 if TYPE_CHECKING:
     from stance.relations import StanceModel
@@ -41,7 +41,7 @@ def analyze(
     lap("extraction")
     claims = outermost(claims)
     # cutting a report at an attribution it overran can leave it inside another report
-    claims = renumbered(without_questions(outermost(split_claims(claims, text))))
+    claims = renumbered(without_narration(outermost(split_claims(claims, text))))
     claims = assign_voices(claims, text)
     if text is not original:
         claims = restore_text(claims, original)

@@ -118,6 +118,8 @@ _SPEAKER_TITLES = frozenset(
 )
 # Titles that end the noun phrase they close ("the foreign minister"), unlike "former", "prime".
 _TITLE_HEADS = _SPEAKER_TITLES - set("former prime chief vice mr mrs ms dr sen rep gov".split())
+# Nouns for another's account that a speaker answers: "..., a charge the company called false".
+_CHARGE_NOUNS = "charge|claim|allegation|accusation|assertion|figure|version|account"
 # "..., hours after his agent said ...": the narration's own time.
 _NARRATION_TIME = (
     r"(?:hours|days|weeks|months|minutes|moments|shortly|soon|just|only|a\s+day|a\s+week)"
@@ -135,7 +137,7 @@ _CONTENT_CUTS = re.compile(
     r"(?<=,)[”\"’]?\s+(?:"
     r"(?:but|though|although|while|whereas|after|before|as|which|compared|according|"
     r"even|despite|including|with|because|since|unless)\b"
-    r"|an?\s+(?:charge|claim|allegation|accusation|assertion|figure|version|account)s?\s"  # ", a charge X denied"
+    r"|an?\s+(?:" + _CHARGE_NOUNS + r")s?\s"  # ", a charge X denied"
     r"|" + _NARRATION_TIME + r"\b"
     r"|and\s+(?!that\b|said\b|he\b|she\b|they\b|it\b)"
     r"|[a-z]+ing\b"
@@ -1287,9 +1289,7 @@ _ACCOUNT_CONTENT_RE = re.compile(
 )
 
 
-_ACCOUNT_SPEAKER_RE = re.compile(
-    r"(?i)(?:a|an|the)[ \t]+(?:charge|claim|allegation|accusation|assertion|figure|version|account)s?[ \t]+\S"
-)
+_ACCOUNT_SPEAKER_RE = re.compile(r"(?i)(?:a|an|the)[ \t]+(?:" + _CHARGE_NOUNS + r")s?[ \t]+\S")
 
 
 def _refers_to_an_account(text: str, f: _Found) -> bool:

@@ -195,10 +195,11 @@ def _in_name(word: str) -> bool:
     from stance.relations import lexicons
 
     low = word.casefold().rstrip(".")
-    return word[:1].isupper() and low not in _TITLES and low not in lexicons()["function_words"]
+    return word[:1].isupper() and low not in _NOT_IN_A_NAME and low not in lexicons()["function_words"]
 
 
-_TITLES = frozenset(
+# Capitalised words that are no part of a person's name: titles, and words that open a sentence.
+_NOT_IN_A_NAME = frozenset(
     """mr mrs ms dr president leader chairman secretary minister prime general gen senator sen
     governor gov ambassador spokesman spokeswoman envoy king queen prince the a an team if while when
     but and as after before because though although since so yet former top young senior new old

@@ -518,9 +518,10 @@ def _agent(text: str, folded: str, words: list[str]) -> tuple[int, frozenset[str
     return start, frozenset(keys) if keys else None
 
 
-def _same_agent(a: frozenset[str], b: frozenset[str]) -> bool:
-    """ "Edgar Lungu" and "Lungu" name one agent; "North Korean" and "South Korean" two."""
-    return a <= b or b <= a
+def _agents_differ(a: Cues, b: Cues) -> bool:
+    """Both claims name who acts, and not the same one: "Edgar Lungu" and "Lungu" name one agent,
+    "North Korean" and "South Korean" two."""
+    return a.agent is not None and b.agent is not None and not (a.agent <= b.agent or b.agent <= a.agent)
 
 
 def _antonym_hits(a: Cues, b: Cues) -> list[tuple[int, int]]:
@@ -635,7 +636,7 @@ def pair_cues(a: Cues, b: Cues, similarity: float) -> list[float]:
     continuation_vs_ending = float((cont_a and end_b and not cont_b) or (cont_b and end_a and not cont_a))
     # "Chinese troops tried to change the status quo" / "Indian troops illegally crossed the line": each
     # side says the other did wrong.
-    agents_differ = float(a.agent is not None and b.agent is not None and not _same_agent(a.agent, b.agent))
+    agents_differ = float(_agents_differ(a, b))
     wrongdoing_both = float(a.has("wrongdoing") and b.has("wrongdoing"))
     return [
         similarity,
@@ -762,13 +763,7 @@ def contrast(a: str, b: str) -> list[list[str]]:
         ha, hb = _first(ca.hits[x]), _first(cb.hits[y])
         if ha and hb and not cb.hits[x]:
             add(ca.phrase(*ha), cb.phrase(*hb))
-    if (
-        ca.agent
-        and cb.agent
-        and not _same_agent(ca.agent, cb.agent)
-        and ca.has("wrongdoing")
-        and cb.has("wrongdoing")
-    ):
+    if _agents_differ(ca, cb) and ca.has("wrongdoing") and cb.has("wrongdoing"):
         # who did it, then what each says they did
         add(_agent_phrase(ca), _agent_phrase(cb))
         add(_expand_wrong(ca), _expand_wrong(cb))
@@ -809,7 +804,7 @@ _BOUNDS = {
 
 
 def _number_phrase(cues: Cues, at: int) -> str:
-    """The number with its bound, unit and what it counts: "fewer than half of the flights",
+    """The number with its bound, unit and what it counts: "fewer than 40 percent of the flights",
     "85 percent of its scheduled flights"."""
     words = cues.words
     start = at - 2 if at >= 2 and (words[at - 2], words[at - 1]) in _BOUNDS else at

@@ -120,8 +120,8 @@ def _reports(inner: Claim, outer: Claim) -> bool:
 _RECIPROCAL_SPEAKERS = frozenset("each both either neither".split())
 
 
-def without_questions(claims: list[Claim]) -> list[Claim]:
-    """The claims less the questions put to a speaker ("Asked whether the recall would be lifted,
+def without_narration(claims: list[Claim]) -> list[Claim]:
+    """The claims less the writer's narration: the questions put to a speaker ("Asked whether the recall would be lifted,
     ..."), and less the writer's summaries of both sides ("each accusing the other of ..."): the
     extractor finds them, as PolNeAR annotates them, but they state nothing that a party could be
     compared on, and in grouping they pull one side's claim away from the other's."""
