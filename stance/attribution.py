@@ -32,6 +32,7 @@ from stance.cues import (
     CueModel,
     load_backoff,
     load_lexicon,
+    load_person_titles,
     load_speaker_heads,
     shape,
 )
@@ -111,11 +112,7 @@ _ATTRIBUTIVE_BEFORE = _POSSESSIVES | {"a", "an", "the", "my", "your"}
 _NP_TAIL = _NP_LINKS | {"and", "the", "a", "an"}  # words a noun phrase does not end on
 _PRONOUNS = frozenset("he she they it we i you who which".split())
 _PERSON_PRONOUNS = frozenset("he she".split())
-_SPEAKER_TITLES = frozenset(
-    """mr mrs ms dr sen senator rep gov governor president vice gen general prof professor
-    secretary minister prime chairman ambassador spokesman spokeswoman spokesperson former
-    mayor judge justice leader candidate nominee chief director""".split()
-)
+_SPEAKER_TITLES = load_person_titles()
 # Titles that end the noun phrase they close ("the foreign minister"), unlike "former", "prime".
 _TITLE_HEADS = _SPEAKER_TITLES - set("former prime chief vice mr mrs ms dr sen rep gov".split())
 # Nouns for another's account that a speaker answers: "..., a charge the company called false".

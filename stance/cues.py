@@ -32,6 +32,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 LEXICON_PATH = PACKAGE_DIR / "data" / "cue_words.tsv"
 SPEAKER_HEADS_PATH = PACKAGE_DIR / "data" / "speaker_heads.tsv"
 BACKOFF_PATH = PACKAGE_DIR / "data" / "cue_backoff.tsv"
+PERSON_TITLES_PATH = PACKAGE_DIR / "data" / "person_titles.txt"
 MIN_SPEAKER_HEAD_COUNT = 2
 # Model files live in models/ beside the working directory or the source tree (the image copies
 # them to /app/models and runs from /app), like the relation model.
@@ -148,6 +149,13 @@ def load_speaker_heads(path: Path = SPEAKER_HEADS_PATH) -> frozenset[str]:
     """Lower-case words that head a source ("officials", "poll", "campaign") in PolNeAR train."""
     with open(path, encoding="utf-8") as f:
         return frozenset(line.split("\t")[0] for line in f if line.strip() and not line.startswith("#"))
+
+
+def load_person_titles(path: Path = PERSON_TITLES_PATH) -> frozenset[str]:
+    """Titles written before a person's name ("minister", "dr"): one list for extraction, party
+    tagging and the relation features, so that they agree on what is a name."""
+    with open(path, encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
 
 
 def build_speaker_heads(docs: list[dict]) -> Counter[str]:

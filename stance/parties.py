@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stance.cues import load_person_titles
 from stance.document import Claim
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -198,12 +199,11 @@ def _in_name(word: str) -> bool:
     return word[:1].isupper() and low not in _NOT_IN_A_NAME and low not in lexicons()["function_words"]
 
 
-# Capitalised words that are no part of a person's name: titles, and words that open a sentence.
-_NOT_IN_A_NAME = frozenset(
-    """mr mrs ms dr president leader chairman secretary minister prime general gen senator sen
-    governor gov ambassador spokesman spokeswoman envoy king queen prince the a an team if while when
-    but and as after before because though although since so yet former top young senior new old
-    late first maybe never""".split()
+# Capitalised words that are no part of a person's name: titles, a monarch's too (which the
+# shared list leaves out, as extraction must read "Rep. Peter T. King"), and sentence openers.
+_NOT_IN_A_NAME = load_person_titles() | frozenset(
+    """king queen prince the a an team if while when but and as after before because though
+    although since so yet top young senior new old late first maybe never""".split()
 )
 
 

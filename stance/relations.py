@@ -37,6 +37,8 @@ from sklearn.preprocessing import StandardScaler, normalize
 from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
 
+from stance.cues import load_person_titles
+
 LABELS = ("agree", "conflict", "none")
 # The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
 # estimators whose numbers only mean something to the code that computed them: bump this whenever a
@@ -481,14 +483,8 @@ def analyse(text: str) -> Cues:
 
 
 AGENT_REACH = 6  # words: the agent is the subject, near the start of the claim
-# Capitalised words that name no agent: titles and the calendar.
-_NOT_AGENTS = (
-    frozenset(
-        """mr mrs ms dr president prime minister secretary general spokesman spokeswoman chairman chief
-    senator sen gov governor king queen prince pope""".split()
-    )
-    | _MONTHS
-)
+# Capitalised words that name no agent: titles (a monarch's too) and the calendar.
+_NOT_AGENTS = load_person_titles() | {"king", "queen", "prince", "pope"} | _MONTHS
 
 
 def _agent(text: str, folded: str, words: list[str]) -> tuple[int, frozenset[str] | None]:

@@ -979,6 +979,12 @@ SPEAKER_CASES = [
         "A source close to the athlete",
         id="a_source_close_to_someone_is_the_source_not_the_someone",
     ),
+    pytest.param(
+        "Convention\n\nDNC Chairwoman Ann Lee Owens compared the scenes there to the violence at rallies.",
+        "the scenes there",
+        "Ann Lee Owens",
+        id="a_title_from_the_shared_list_is_not_part_of_the_name",
+    ),
 ]
 
 
