@@ -205,10 +205,13 @@ def serve(
 @MODEL_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def evaluate(golds: tuple[Path, ...], model_path: str | None, as_json: bool) -> None:
-    """Score the analysis against reference annotations (X.gold.json beside X.txt)."""
+    """Score the analysis against reference annotations (X.gold.json beside X.txt or X.html)."""
     from stance.evaluate import evaluate_files, table
 
-    result = evaluate_files(list(golds), _model(model_path))
+    try:
+        result = evaluate_files(list(golds), _model(model_path))
+    except (OSError, ValueError, KeyError) as error:  # a missing article, bad JSON or registry
+        raise click.ClickException(f"cannot evaluate: {error}") from None
     click.echo(json.dumps(result, indent=2) if as_json else table(result))
 
 

@@ -1,3 +1,4 @@
+import html
 import json
 import os
 import subprocess
@@ -97,6 +98,28 @@ def test_evaluate_prints_the_seed_metrics(runner):
     assert total["claim_recall"] >= 0.9 and total["party_accuracy"] >= 0.95
     table = runner.invoke(cli.main, ["evaluate", str(GOLD)])
     assert "claim_recall" in table.output and "TOTAL" in table.output
+
+
+def test_evaluate_reads_an_article_saved_as_an_html_page(runner, tmp_path):
+    text = SEED.read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
+    page = f"<html><head><title>Summit</title></head><body><nav>Home | World</nav>{paragraphs}</body></html>"
+    (tmp_path / "seed.html").write_text(page, encoding="utf-8")
+    (tmp_path / "seed.gold.json").write_text(GOLD.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(cli.main, ["evaluate", str(tmp_path / "seed.gold.json"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["total"]["claim_recall"] >= 0.9
+
+
+def test_evaluate_without_its_article_or_with_a_broken_gold_is_a_clear_error(runner, tmp_path):
+    gold = tmp_path / "lost.gold.json"
+    gold.write_text(GOLD.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(cli.main, ["evaluate", str(gold)])
+    assert result.exit_code == 1 and "lost.txt" in result.output and "Traceback" not in result.output
+    (tmp_path / "lost.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    gold.write_text("{not json", encoding="utf-8")
+    result = runner.invoke(cli.main, ["evaluate", str(gold)])
+    assert result.exit_code == 1 and "cannot evaluate" in result.output
 
 
 def test_missing_model_is_a_clear_error(runner, tmp_path):
