@@ -914,7 +914,7 @@ _TIME_ADJUNCT = _TIME_WORDS | {"on", "last", "this", "late", "early"}
 def _opening_subject(toks, a: int, j: int):
     """The noun phrase opening the sentence, when it ends before toks[j] (a name, pronoun or "the X")."""
     a = _after_dateline(toks, a, j)
-    if not (_is_cap(toks[a]) or toks[a].low in _PRONOUNS or toks[a].low in _DETERMINERS):
+    if not (_is_cap(toks[a]) or toks[a].low in _PRONOUNS or toks[a].low in _ARTICLES):
         return None
     np = _np_after(toks, a, j)
     if np and np[1] < j and toks[a].low not in ("it", "which", "who"):
@@ -932,7 +932,7 @@ def _opening_subject(toks, a: int, j: int):
                     # "Hillary Clinton descended on ...": a name, then a verb in -ed
                     or (
                         _is_cap(toks[k])
-                        and toks[k].low not in _DETERMINERS
+                        and toks[k].low not in _ARTICLES
                         and not _POSSESSIVE.search(toks[k].text)
                         and after.low.endswith("ed")
                     )
@@ -1799,7 +1799,7 @@ def _earlier_nominal(found: list[_Found], f: _Found) -> str | None:
     return None
 
 
-_DETERMINERS = frozenset(("a", "an", "the", "this", "that"))
+_ARTICLES = frozenset(("a", "an", "the", "this", "that"))  # and demonstratives
 _NOMINAL_PREPOSITIONS = frozenset(("of", "for", "at", "from", "in", "on", "with", "over"))
 
 
@@ -1819,7 +1819,7 @@ def _plain_nominal(words: list[str]) -> bool:
     for k, word in enumerate(words):
         if any(q in word for q in ("''", '"', "\u201c", "\u201d")):
             return False
-        if k and word.lower() in _DETERMINERS and words[k - 1].lower() not in _NOMINAL_PREPOSITIONS:
+        if k and word.lower() in _ARTICLES and words[k - 1].lower() not in _NOMINAL_PREPOSITIONS:
             return False
     return True
 
