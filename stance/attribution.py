@@ -109,6 +109,8 @@ _POSSESSIVES = frozenset("its their his her our".split())
 # Words after which a cue word in -ed is an adjective, never the verb of a report (a noun cue,
 # "his claim that ...", stays a cue).
 _ATTRIBUTIVE_BEFORE = _POSSESSIVES | {"a", "an", "the", "my", "your"}
+# Words of degree before a cue word in -ing make it an adjective: "all the more worrying".
+_DEGREE_WORDS = frozenset("more most less least very so too deeply particularly".split())
 _NP_TAIL = _NP_LINKS | {"and", "the", "a", "an"}  # words a noun phrase does not end on
 _PRONOUNS = frozenset("he she they it we i you who which".split())
 _PERSON_PRONOUNS = frozenset("he she".split())
@@ -771,6 +773,8 @@ def _cues_in_sentence(text, cols, first, last, candidates, sent, quotes, in_quot
             continue
         if low[-2:] == "ed" and k > first and lows[k - 1] in _ATTRIBUTIVE_BEFORE:
             continue  # "a disputed shoal", "the alleged plot", "their stated aim": no verb
+        if low[-3:] == "ing" and k > first and lows[k - 1] in _DEGREE_WORDS:
+            continue  # "all the more worrying", "deeply troubling": an adjective, no verb
         if asides is None:
             asides = _anonymity_asides(text, sent, lows[first:last])
         if asides and any(start <= starts[k] < end for start, end in asides):
@@ -1647,7 +1651,7 @@ def _resolve_speakers(text: str, found: list[_Found], sents: list[tuple[int, int
             speaker = speaker_of[mention] = _fullest(_name_of(mention), names, fullest)
         f.speaker = speaker
         if low.startswith("the ") and mention[1:].islower():  # "The official" opening a sentence too
-            f.speaker = _earlier_nominal(found, f) or f.speaker
+            f.speaker = _earlier_nominal(found, f) or _introduced_before(text, f) or f.speaker
 
 
 _NAME = r"[A-Z][\w’'-]+(?:[ \t]+(?:[A-Z]\.|[A-Z][\w’'-]+)){0,3}"
@@ -1799,6 +1803,32 @@ def _earlier_nominal(found: list[_Found], f: _Found) -> str | None:
     return None
 
 
+NOMINAL_REACH = 600  # characters back to where "a senior official" was introduced
+# People an article introduces unnamed and then calls "the official", "the diplomat".
+_UNNAMED_HEADS = (
+    "official|diplomat|source|aide|spokes(?:man|woman|person)|witness|resident|officer|analyst"
+    "|negotiator|advis[eo]r|executive|lawyer|nurse|doctor|employee|worker|member"
+)
+# Such a person opening a sentence: "A senior Armenian military official, speaking on ..."
+_INTRODUCED_RE = re.compile(
+    r"(?:(?<=[.!?\n])|(?<=[.!?][\"”’'])|(?<=[.!?][\"”’'] ))[ \t]*"
+    r"((?:An?|One)[ \t]+(?:[\w’'.-]+[ \t]+){0,4}?(" + _UNNAMED_HEADS + r"))\b"
+)
+
+
+def _introduced_before(text: str, f: _Found) -> str | None:
+    """ "the official" -> "A senior Armenian military official", who opened a sentence just before
+    that reported nothing of its own ("..., speaking on condition of anonymity, denied that.")."""
+    head = f.speaker.split()[-1].lower()
+    last = None
+    for m in _INTRODUCED_RE.finditer(text, max(0, f.speaker_span[0] - NOMINAL_REACH), f.speaker_span[0]):
+        if m.group(2) == head:
+            last = m
+    if last is None or not _plain_nominal(last.group(1).split()):
+        return None
+    return last.group(1)
+
+
 _ARTICLES = frozenset(("a", "an", "the", "this", "that"))  # and demonstratives
 _NOMINAL_PREPOSITIONS = frozenset(("of", "for", "at", "from", "in", "on", "with", "over"))
 
@@ -1876,6 +1906,19 @@ def _name_of(mention: str) -> str:
             and not _POSSESSIVE.search(words[k - 1])
         ):
             k -= 1
+        if (
+            k > 0
+            and len(words) - k <= 3
+            and words[-1].lower() in _ORGANISATION_HEADS
+            and _POSSESSIVE.search(words[k - 1])
+        ):
+            # "Armenia's Defence Ministry", "the Clark County Coroner's Office": a body is its
+            # owner's (a person is not: "Germany's Ann Lee"); the owner is a name of up to 3 words
+            start = k - 1
+            while start > 0 and words[start - 1][:1].isupper() and k - start < 3:
+                start -= 1
+            start -= start > 0 and words[start - 1].lower() == "the"
+            return " ".join(words[start:])
         run = _strip_titles(words[k:])
         if run[0] == "of":
             # "Secretary of State Ann Lee", "Director of National Intelligence Ann Lee": the title's

@@ -985,6 +985,32 @@ SPEAKER_CASES = [
         "Ann Lee Owens",
         id="a_title_from_the_shared_list_is_not_part_of_the_name",
     ),
+    pytest.param(
+        "Clash\n\nRuritania's Defence Ministry said the other side had opened fire first.",
+        "opened fire first",
+        "Ruritania's Defence Ministry",
+        id="a_body_keeps_its_owner_unlike_a_person",
+    ),
+    pytest.param(
+        (
+            "Clash\n\nThe ministry said shells had landed in the village.\n\nA senior military "
+            "official, speaking on condition of anonymity, denied that. \u201cWe did not fire at any "
+            "village,\u201d the official said."
+        ),
+        "did not fire at any village",
+        "A senior military official",
+        id="the_official_is_the_one_introduced_in_a_sentence_that_reported_nothing",
+    ),
+    pytest.param(
+        (
+            "Clash\n\nSpokeswoman Ann Lee said the ministry was ready to help, and called the clash "
+            "all the more worrying because it came far from the front.\n\n\u201cWe urge restraint,"
+            "\u201d she said."
+        ),
+        "We urge restraint",
+        "Ann Lee",
+        id="an_adjective_in_ing_after_a_word_of_degree_reports_nothing",
+    ),
 ]
 
 
