@@ -109,6 +109,7 @@ _POSSESSIVES = frozenset("its their his her our".split())
 # Words after which a cue word in -ed is an adjective, never the verb of a report (a noun cue,
 # "his claim that ...", stays a cue).
 _ATTRIBUTIVE_BEFORE = _POSSESSIVES | {"a", "an", "the", "my", "your"}
+_IRREGULAR_PARTICIPLES = frozenset("written spoken shown known seen drawn".split())
 # Words of degree before a cue word in -ing make it an adjective: "all the more worrying".
 _DEGREE_WORDS = frozenset("more most less least very so too deeply particularly".split())
 _NP_TAIL = _NP_LINKS | {"and", "the", "a", "an"}  # words a noun phrase does not end on
@@ -209,9 +210,15 @@ _QUOTE_MARK_RE = re.compile(r"''|‘‘|’’|\"|“|”|„|«|»")
 # about how a source may be cited. Its verb is no cue, and the subject of the cue after it stands
 # before it ("A senior official, who declined to be named, said ...").
 # A sentence holds such an aside only if one of these words is among its tokens.
-_ANONYMITY_WORDS = frozenset("anonymity anonymously named identified quoted name names".split())
+_ANONYMITY_WORDS = frozenset(
+    "anonymity anonymously named identified quoted name names authorized authorised".split()
+)
 _ANONYMITY_RE = re.compile(
-    r"(?i)\b(?:(?:who|which)\s+(?:like\s+\w+\s+|also\s+)?(?:had\s+|has\s+|have\s+|was\s+|were\s+)?)?"
+    # "A city official who was not authorized to speak publicly said ..."
+    r"(?i)\b(?:who|that)\s+(?:was|were|is|are)\s+not\s+(?:authori[sz]ed|permitted|allowed|cleared)\s+"
+    r"to\s+(?:speak|comment|talk)(?:\s+(?:publicly|on\s+the\s+record|to\s+(?:the\s+)?(?:media|press|reporters)))?"
+    r"(?:\s+(?:about|on)\s+[^,.;:“”\"]{0,80}?)?(?=,|\s+(?:said|says|told|added|confirmed)\b)"
+    r"|\b(?:(?:who|which)\s+(?:like\s+\w+\s+|also\s+)?(?:had\s+|has\s+|have\s+|was\s+|were\s+)?)?"
     r"(?:spoke|speaks|speaking|talked|talking|asked|asking|requested|requesting|declined|declining"
     r"|refused|refusing|insisted|insisting|sought|seeking|agreed|agreeing|demanded|demanding"
     r"|briefing|briefed)\s+"
@@ -771,8 +778,12 @@ def _cues_in_sentence(text, cols, first, last, candidates, sent, quotes, in_quot
         low = lows[k]
         if in_quote(starts[k]) is not None:
             continue
-        if low[-2:] == "ed" and k > first and lows[k - 1] in _ATTRIBUTIVE_BEFORE:
-            continue  # "a disputed shoal", "the alleged plot", "their stated aim": no verb
+        if (
+            (low[-2:] == "ed" or low in _IRREGULAR_PARTICIPLES)
+            and k > first
+            and lows[k - 1] in _ATTRIBUTIVE_BEFORE
+        ):
+            continue  # "a disputed shoal", "the alleged plot", "a written statement": no verb
         if low[-3:] == "ing" and k > first and lows[k - 1] in _DEGREE_WORDS:
             continue  # "all the more worrying", "deeply troubling": an adjective, no verb
         if asides is None:
@@ -1072,7 +1083,9 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
         aux_start = j
         j -= 1
     if asides:
-        j = _before_aside(toks, j, a, asides)
+        # the aside may end on what looked like an adverb: "who was not authorized to speak publicly said"
+        before = _before_aside(toks, i - 1, a, asides) if i - 1 > j else i - 1
+        j = before if before != i - 1 else _before_aside(toks, j, a, asides)
     cue_start = toks[aux_start].start if toks[aux_start].low in ("has", "have", "had") else cue_tok.start
     cue_span = (cue_start, toks[cue_end_idx].end)
     participle = cue_tok.low.endswith("ing")
@@ -1099,6 +1112,15 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
         head = _np_before(toks, k - 1, a) if k >= a and toks[k].text == "," and k > a else None
         if head is not None and head[0] > a and toks[head[0] - 1].low in _POSSESSIVES:
             head = (head[0] - 1, head[1])  # "Its spokesman, Colonel Long Shaohua, said"
+        if (
+            head is not None
+            and head[0] == head[1]
+            and toks[head[0]].text.isdigit()
+            and len(toks[head[0]].text) <= 3
+            and head[0] - 2 >= a
+            and toks[head[0] - 1].text == ","
+        ):
+            head = _np_before(toks, head[0] - 2, a)  # "Tanya Reeves, 41, who lives nearby, said": her age
         # "Ann Lee, the mayor's daughter, noted the rule": a name opening the sentence, then an
         # apposition, is the subject even when a noun phrase follows the cue.
         opens_with_name = head is not None and head[0] == a and _is_cap(toks[head[0]])

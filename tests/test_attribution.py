@@ -1011,6 +1011,27 @@ SPEAKER_CASES = [
         "Ann Lee",
         id="an_adjective_in_ing_after_a_word_of_degree_reports_nothing",
     ),
+    pytest.param(
+        "Shooting\n\nA city official who was not authorized to speak publicly said the mayor had not seen it.",
+        "had not seen it",
+        "A city official",
+        id="a_relative_clause_on_anonymity_without_commas_is_an_aside",
+    ),
+    pytest.param(
+        "Shooting\n\nTanya Reeves, 41, who lives across the alley, said she heard no shouting.",
+        "heard no shouting",
+        "Tanya Reeves",
+        id="an_age_in_apposition_is_not_the_speaker",
+    ),
+    pytest.param(
+        (
+            "Shooting\n\nIn a written statement released on Monday, the police department said the "
+            "officer had identified himself."
+        ),
+        "identified himself",
+        "the police department",
+        id="a_written_statement_is_no_report_of_its_own",
+    ),
 ]
 
 
