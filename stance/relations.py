@@ -43,13 +43,18 @@ LABELS = ("agree", "conflict", "none")
 # The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
 # estimators whose numbers only mean something to the code that computed them: bump this whenever a
 # change alters what a trained model receives, and loading refuses models of another scheme.
-FEATURE_SCHEME = 7
+FEATURE_SCHEME = 8
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2032": "'"})
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'.,][a-z0-9]+)*%?")
 _NUMBER_WORDS = {
     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
     "twenty", "thirty", "forty", "fifty", "hundred", "hundreds", "thousand", "thousands", "million",
     "millions", "billion", "billions", "trillion", "dozen", "dozens",
+}  # fmt: skip
+# Scale words: with a number before them they make one number with it ("7.9 billion").
+_SCALES = {
+    "hundred": "e2", "hundreds": "e2", "thousand": "e3", "thousands": "e3", "million": "e6",
+    "millions": "e6", "billion": "e9", "billions": "e9", "trillion": "e12",
 }  # fmt: skip
 _MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -339,6 +344,14 @@ def _attributive(words: list[str], start: int, end: int) -> bool:
     return False
 
 
+def _first_number(cues: Cues) -> int:
+    """Index of the first word that states one of the claim's numbers ("7.9" of "7.9 billion")."""
+    leading = {number.split()[0] for number in cues.numbers}
+    return next(
+        i for i, w in enumerate(cues.words) if w.replace(",", "").rstrip("%") in leading or w in leading
+    )
+
+
 @lru_cache(maxsize=65536)
 def _number_or_date(word: str) -> tuple[str | None, str | None]:
     """(the number a word states, the date it names); a year counts as a date."""
@@ -467,7 +480,12 @@ def analyse(text: str) -> Cues:
             else:
                 polarity[category].append((start, end))
     cues.polarity = polarity
+    previous = None  # "7.9 billion" is one number, not "7.9" and "billion"
     for i, (number, date) in enumerate(map(_number_or_date, words)):
+        if number is not None and number in _SCALES and previous is not None:
+            cues.numbers.discard(previous)
+            number = previous + " " + _SCALES[number]
+        previous = number if number is not None and number not in _SCALES else None
         if number is not None:
             cues.numbers.add(number)
         elif date is not None:
@@ -489,8 +507,9 @@ _NOT_AGENTS = load_person_titles() | {"king", "queen", "prince", "pope"} | _MONT
 
 def _agent(text: str, folded: str, words: list[str]) -> tuple[int, frozenset[str] | None]:
     """The first run of capitalised content words among the first AGENT_REACH words, as four-letter
-    keys: demonyms and their countries mostly share one ("Indian"/"India"). The text's first word is
-    skipped: capitalised there, "Protesters" would look like a name."""
+    keys: demonyms and their countries mostly share one ("Indian"/"India"). The text's first word
+    counts only as a modifier ("Armenian forces", "Government troops"): capitalised there,
+    "Protesters" or "Rebels" would look like names."""
     if len(folded) != len(text):
         return -1, None
     function_words = lexicons()["function_words"]
@@ -500,7 +519,14 @@ def _agent(text: str, folded: str, words: list[str]) -> tuple[int, frozenset[str
             break
         word = words[i]
         named = (
-            i
+            (
+                i
+                or (
+                    word[-1:] != "s"
+                    and text[m.end() : m.end() + 1] == " "
+                    and text[m.end() + 1 : m.end() + 2].islower()
+                )
+            )
             and text[m.start()].isupper()
             and word not in function_words
             and word not in _NOT_AGENTS
@@ -766,17 +792,7 @@ def contrast(a: str, b: str) -> list[list[str]]:
     for ia, ib in _antonym_hits(ca, cb)[:2]:
         add(ca.phrase(ia, ia + 1), cb.phrase(ib, ib + 1))
     if ca.numbers and cb.numbers and not ca.numbers & cb.numbers:
-        na = next(
-            i
-            for i, w in enumerate(ca.words)
-            if w.replace(",", "").rstrip("%") in ca.numbers or w in ca.numbers
-        )
-        nb = next(
-            i
-            for i, w in enumerate(cb.words)
-            if w.replace(",", "").rstrip("%") in cb.numbers or w in cb.numbers
-        )
-        add(_number_phrase(ca, na), _number_phrase(cb, nb))
+        add(_number_phrase(ca, _first_number(ca)), _number_phrase(cb, _first_number(cb)))
     for x, y in ((ca, cb), (cb, ca)):
         if (x.hits["negation"] or x.hits["denial"]) and not (y.hits["negation"] or y.hits["denial"]):
             start, end = (x.hits["negation"] or x.hits["denial"])[0]
@@ -788,7 +804,8 @@ def contrast(a: str, b: str) -> list[list[str]]:
     return pairs[:4]
 
 
-_UNITS = frozenset("percent per cent".split())
+_UNITS = frozenset("percent per cent".split()) | set(_SCALES)
+_ONE_WORD_BOUNDS = frozenset("under over about nearly almost only around roughly".split())
 _BOUNDS = {
     ("fewer", "than"),
     ("less", "than"),
@@ -804,6 +821,8 @@ def _number_phrase(cues: Cues, at: int) -> str:
     "85 percent of its scheduled flights"."""
     words = cues.words
     start = at - 2 if at >= 2 and (words[at - 2], words[at - 1]) in _BOUNDS else at
+    if start == at and at >= 1 and words[at - 1] in _ONE_WORD_BOUNDS:
+        start = at - 1  # "under 4 billion", "about 1,200 gallons"
     end = at + 1
     while end < len(words) and words[end] in _UNITS:
         end += 1
@@ -890,6 +909,8 @@ def concepts_in(text: str) -> frozenset[str]:
     folded = fold(text)
     words = list(_tokens(folded if len(folded) != len(text) else text))
     hits = _category_hits(words, _all_matches(words), _CONCEPT_CATEGORIES)
+    if not hits["partial"] and any(w.isdigit() or w in _NUMBER_WORDS for w in words):
+        hits["partial"] = _fractions(words)  # "five of the 11 sanctions", as analyse() reads it
     return frozenset(name for name, categories, _ in CONCEPTS if any(hits[c] for c in categories))
 
 

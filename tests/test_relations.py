@@ -354,6 +354,26 @@ def test_each_side_blaming_the_other_is_a_clash_cue_with_agents_and_acts_as_cont
     assert analyse("Protesters had attacked officers").agent is None
 
 
+def test_a_demonym_opening_a_claim_is_its_agent_and_firing_first_is_wrongdoing():
+    from stance.relations import FEATURE_NAMES, PairFeatures, analyse
+
+    armenia, azerbaijan = "Azerbaijani units fired first at the post", "Armenian forces opened fire first"
+    assert (analyse(armenia).agent, analyse(azerbaijan).agent) == ({"azer"}, {"arme"})
+    row = PairFeatures().fit([(armenia, azerbaijan)]).transform([(armenia, azerbaijan)])[0]
+    assert row[FEATURE_NAMES.index("blame_swap")] == 1.0
+    # a plural noun opening the text is a common noun, not a name
+    assert analyse("Rebels attacked the convoy").agent is None
+
+
+def test_a_number_with_its_scale_is_one_number(features):
+    eu = "the measures covered 7.9 billion euros of exports"
+    us = 'the trade affected was "well under $4 billion"'
+    assert analyse(eu).numbers == {"7.9 e9"} and analyse(us).numbers == {"4 e9"}
+    row = features.transform(pairs((eu, us)))[0]
+    assert feature(row, "numbers_differ") == 1.0 and feature(row, "numbers_shared") == 0.0
+    assert contrast(eu, us)[0] == ["7.9 billion euros", "under $4 billion"]
+
+
 def test_a_number_is_shown_with_its_bound_and_unit():
     pairs = contrast(
         "85 percent of its scheduled flights had operated", "fewer than 40 percent of the flights left"
