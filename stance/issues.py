@@ -157,9 +157,16 @@ _ANSWER_RE = re.compile(
     r"|assessments?|conclusions?|arguments?|story|stories)\b|(?:that|it|this)\s*[,.;])",
     re.IGNORECASE,
 )
+# Words that set a claim against the one before it: "X, however, said ...", "But X said ...",
+# "X responded ...", "Armenia in turn accused ...".
+_REBUTTAL_RE = re.compile(
+    r"\b(?:however|responded|countered|retorted|hit\s+back|in\s+turn|rebuffed)\b|(?:\A\s*|[.!?”\"]\s+)But\s",
+    re.IGNORECASE,
+)
 ANSWER_REACH = 600  # characters back from the answer's sentence to the claim it answers
 # The verbs' stems, looked for as plain substrings before the pattern runs (~2 us against ~20 us).
 _ANSWER_STEMS = ("deni", "deny", "disput", "reject", "dismiss", "contest", "refut", "challeng")
+_REBUTTAL_STEMS = ("however", "respond", "counter", "retort", "hit back", "in turn", "rebuff", "but ")
 
 
 def _join_answers(claims: list[Claim], labels: list[int], leads: dict[str, str]) -> None:
@@ -172,7 +179,9 @@ def _join_answers(claims: list[Claim], labels: list[int], leads: dict[str, str])
             continue
         lead = leads.get(answer.id, "")
         low = lead.lower()
-        if not any(stem in low for stem in _ANSWER_STEMS) or _ANSWER_RE.search(lead) is None:
+        answers = any(stem in low for stem in _ANSWER_STEMS) and _ANSWER_RE.search(lead) is not None
+        rebuts = any(stem in low for stem in _REBUTTAL_STEMS) and _REBUTTAL_RE.search(lead) is not None
+        if not (answers or rebuts):
             continue
         if any(labels[k] == labels[i] and c.party and c.party != answer.party for k, c in enumerate(claims)):
             continue

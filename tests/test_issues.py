@@ -386,3 +386,27 @@ def test_claims_of_no_party_are_grouped_apart_from_the_parties_claims(model):
     assert any(p is None for p in party_of.values()) and any(p for p in party_of.values())
     for issue in analysis.issues:
         assert len({party_of[c] is None for c in issue.claims}) == 1, issue
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "The union, however, said the rise was 6 percent.",
+        "But the union said the rise was 6 percent.",
+        "The union responded that the rise was 6 percent.",
+    ],
+)
+def test_a_claim_set_against_the_one_before_it_answers_it(answer):
+    text = "The ministry said it had offered a 15 percent rise. " + answer
+    labels = _answer_labels(
+        text, [("ministry", "it had offered a 15 percent rise"), ("union", "the rise was 6 percent")]
+    )
+    assert labels[1] == labels[0]
+
+
+def test_a_but_inside_a_sentence_sets_nothing_against_the_claim_before():
+    text = "The ministry said it had offered a 15 percent rise. The union said it was small but fair."
+    labels = _answer_labels(
+        text, [("ministry", "it had offered a 15 percent rise"), ("union", "it was small but fair")]
+    )
+    assert labels == [-1, -2]
