@@ -1130,7 +1130,11 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
         if speaks and (not said_x or opens_with_name):
             speaker_np = (head[0], j - 1)
             # "Her campaign manager, Ann Lee, said": the name may sit in the apposition.
-            named = any(_is_cap(t) for t in toks[head[0] + 1 : head[1] + 1]) or head[0] > a
+            named = (
+                any(_is_cap(t) for t in toks[head[0] + 1 : head[1] + 1])
+                or head[0] > a
+                or all(_is_cap(t) for t in toks[head[0] : head[1] + 1])  # "Kim, a veteran diplomat ..."
+            )
             # "Trump, who leads in delegates, said" and "Vega, speaking to Cadena SER, denied": a
             # relative clause or a participle never names anyone.
             relative = toks[k + 1].low in ("who", "whose", "which") or toks[k + 1].text.endswith("ing")
@@ -1672,7 +1676,8 @@ def _resolve_speakers(text: str, found: list[_Found], sents: list[tuple[int, int
         if speaker is None:
             speaker = speaker_of[mention] = _fullest(_name_of(mention), names, fullest)
         f.speaker = speaker
-        if low.startswith("the ") and mention[1:].islower():  # "The official" opening a sentence too
+        if low.startswith("the ") and mention[1:].islower() and not _another_place(text, f, low):
+            # "The official" opening a sentence too
             f.speaker = _earlier_nominal(found, f) or _introduced_before(text, f) or f.speaker
 
 
@@ -1823,6 +1828,29 @@ def _earlier_nominal(found: list[_Found], f: _Found) -> str | None:
         if last.lower() in (head, head + "s") and len(g.speaker) > len(f.speaker) and _plain_nominal(words):
             return g.speaker
     return None
+
+
+# "In Seoul, the foreign ministry said": the place opening the sentence owns what follows.
+_LOCATIVE_OPENING = re.compile(
+    r"(?:\A|[.!?\n][ \t\n]*)In[ \t]+([A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*){0,2}),[ \t]+\Z"
+)
+
+
+_CALENDAR = frozenset(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+
+
+def locative_opening(text: str, pos: int) -> str | None:
+    """The place of "In Seoul, " when it opens the sentence just before `pos` (not "In May, ")."""
+    m = _LOCATIVE_OPENING.search(text, max(0, pos - 50), pos)
+    return m.group(1) if m and m.group(1).split()[0].lower() not in _CALENDAR else None
+
+
+def _another_place(text: str, f: _Found, low: str) -> bool:
+    """ "In Seoul, the foreign ministry said": a body of the place named, not the last ministry."""
+    return low.split()[-1] in _ORGANISATION_HEADS and locative_opening(text, f.speaker_span[0]) is not None
 
 
 NOMINAL_REACH = 600  # characters back to where "a senior official" was introduced
@@ -2031,8 +2059,8 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
         if pronoun in _PERSON_PRONOUNS and (
             _looks_plural(g.speaker)
             or not _can_speak(g.speaker)
-            or g.speaker.split()[-1].lower() in _THING_HEADS
-            or g.speaker.split()[-1].lower() in _ORGANISATION_HEADS
+            or _head_word(g.speaker) in _THING_HEADS
+            or _head_word(g.speaker) in _ORGANISATION_HEADS
         ):
             continue  # "In a statement released through his lawyers, he said": not the statement
         if (
@@ -2058,6 +2086,20 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
     return None
 
 
+def _head_word(phrase: str) -> str:
+    """The head of a speaker phrase, lower case: the word before "of"/"for"/... ("A spokeswoman for
+    Sweden's foreign ministry" is a spokeswoman), else its last word."""
+    words = phrase.lower().split()
+    for k, word in enumerate(words):
+        if k and word in _HEAD_ENDS:
+            # only a short noun phrase of its own: "the head of ...", not "Trump reiterated many of"
+            if k <= 4 and words[0] in ("a", "an", "the", "one"):
+                return words[k - 1]
+            break
+    return words[-1] if words else ""
+
+
+_HEAD_ENDS = frozenset(("of", "for", "at", "from", "with"))
 _SPEAKER_HEADS = load_speaker_heads()
 # "the North Koreans had ...", "the Democrats have ...": a capitalised plural after "the",
 # followed by a verb that agrees with a plural subject.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stance.attribution import locative_opening
 from stance.cues import load_person_titles
 from stance.document import Claim
 
@@ -331,7 +332,9 @@ def tag_claims(claims: Iterable[Claim], registry: Registry, text: str | None = N
                 introduced[claim.speaker] = registry.match(introduction(text, claim.speaker))[0]
             party = introduced[claim.speaker]
         if party is None and claim.speaker and _DEFINITE.match(claim.speaker.strip()):
-            party = party_of_head.get(_head(claim.speaker))
+            place = locative_opening(text, claim.speaker_span[0]) if text and claim.speaker_span else None
+            # "In Seoul, the foreign ministry said": Seoul's, not the last ministry's
+            party = registry.match(place)[0] if place else party_of_head.get(_head(claim.speaker))
         if party is not None and claim.speaker:
             party_of_head[_head(claim.speaker)] = party
         claim.party = party

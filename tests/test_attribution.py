@@ -1032,6 +1032,30 @@ SPEAKER_CASES = [
         "the police department",
         id="a_written_statement_is_no_report_of_its_own",
     ),
+    pytest.param(
+        (
+            "Talks\n\nNorth Korea did not reply. A spokeswoman for Sweden's foreign ministry said "
+            "Stockholm had invited both sides. \u201cWe stand ready,\u201d she said."
+        ),
+        "We stand ready",
+        "A spokeswoman for Sweden's foreign ministry",
+        id="she_is_the_spokeswoman_for_a_ministry_whose_head_is_a_person",
+    ),
+    pytest.param(
+        "Talks\n\nKim, a veteran diplomat who once served in Hanoi, said the talks had failed.",
+        "the talks had failed",
+        "Kim",
+        id="a_name_before_its_apposition_speaks_not_a_place_in_it",
+    ),
+    pytest.param(
+        (
+            "Talks\n\nA spokeswoman for Sweden's foreign ministry said both sides were invited.\n\n"
+            "In Seoul, the foreign ministry said the outcome was regrettable."
+        ),
+        "regrettable",
+        "the foreign ministry",
+        id="in_a_named_place_the_ministry_is_that_places_not_the_last_one",
+    ),
 ]
 
 

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from stance.attribution import extract_claims
 from stance.document import Claim
 from stance.parties import Registry, RegistryError, introduction, load_registry, tag_claims
 
@@ -178,3 +179,22 @@ def test_a_speaker_that_is_no_name_is_not_tagged_by_the_clause_around_it():
     ]
     tag_claims(claims, registry, text)
     assert [c.party for c in claims] == [None, None]
+
+
+def test_in_a_registered_place_a_definite_body_speaks_for_that_place():
+    registry = Registry(
+        {
+            "sweden": {"name": "Sweden", "aliases": ["Sweden's foreign ministry", "Stockholm"]},
+            "rok": {"name": "South Korea", "aliases": ["Seoul"]},
+        }
+    )
+    text = (
+        "Talks\n\nSweden's foreign ministry said both sides were invited.\n\n"
+        "In Seoul, the foreign ministry said the outcome was regrettable."
+    )
+    claims = extract_claims(text)
+    tag_claims(claims, registry, text)
+    assert [(c.speaker, c.party) for c in claims] == [
+        ("Sweden's foreign ministry", "sweden"),
+        ("the foreign ministry", "rok"),
+    ]
