@@ -944,12 +944,13 @@ def _opening_subject(toks, a: int, j: int):
                 and after.low not in _SPEAKER_TITLES
                 and (
                     toks[k].low in _TITLE_HEADS
-                    # "Hillary Clinton descended on ...": a name, then a verb in -ed
+                    # "Hillary Clinton descended on ...", "The SMA put the volume at ...": a name,
+                    # then a verb in -ed or a verb of the cue lexicon
                     or (
                         _is_cap(toks[k])
                         and toks[k].low not in _ARTICLES
                         and not _POSSESSIVE.search(toks[k].text)
-                        and after.low.endswith("ed")
+                        and (after.low.endswith("ed") or after.low in _CUE_FORM)
                     )
                 )
             ):
@@ -1098,6 +1099,14 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
     prev_text = toks[j].text if j >= a else ""
     if j >= a and prev_text not in (",", "”", '"', "’", "''"):
         speaker_np = _subject_before(toks, j, a)
+        if (
+            speaker_np is not None
+            and speaker_np[0] > a
+            and toks[speaker_np[0] - 1].low == "in"
+            and toks[speaker_np[1]].low in _DOCUMENTS
+            and cue_tok.low.endswith("ed")
+        ):
+            return  # "In a statement issued on Monday, ...": a participle inside an adjunct
         if speaker_np is None and j >= a and toks[j].low in ("and", "but", "then"):
             spk_span = _previous_speaker(text, found, toks, a, i)
             if spk_span is None:
@@ -1224,7 +1233,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
     rest_is_clause = (
         rest_words >= 3
         and first_rest not in (",", ".", ";", "!", "?", "—", "–")
-        and not (before_ok and toks[nxt].low in _ADJUNCT_CLAUSE)
+        and not (before_ok and toks[nxt].low in _ADJUNCT_CLAUSE and not _approximates(toks, nxt, b))
     )
     parenthetical = (
         before_ok
@@ -1339,6 +1348,17 @@ _ADJUNCT_CLAUSE = frozenset(
     """when as after before while during in on at of about about in to from with without because
     since referring pointing citing adding noting speaking explaining""".split()
 )
+_DOCUMENTS = frozenset(
+    """statement statements report reports letter letters memo email emails release filing
+    document documents speech interview video post tweet message notice ruling""".split()
+)
+
+
+def _approximates(toks, k: int, b: int) -> bool:
+    """ "said about 1,200 cubic metres had leaked": "about" before a number is no adjunct."""
+    return toks[k].low in ("about", "around") and k + 1 < b and toks[k + 1].text[:1].isdigit()
+
+
 _PARTICLE_VERBS = frozenset("pointed points pointing referring referred refers called calling calls".split())
 
 
@@ -1933,14 +1953,20 @@ def _name_of(mention: str) -> str:
                 continue  # "Secretary of State Ann Lee": a title phrase, not a name then "of ..."
             if (
                 head[-1][:1].isupper()
-                and head[-1].lower() in _ORGANISATION_HEADS
                 and k + 1 < len(words)
-                and words[k + 1][:1].isupper()
+                and (
+                    (head[-1].lower() in _ORGANISATION_HEADS and words[k + 1][:1].isupper())
+                    # "The Superintendency of the Environment", "Leaders of the Aymara community
+                    # of Cupiza": one body's name, or a common noun opening the sentence
+                    or (len(head) == 2 and head[0] == "The" and w == "of")
+                )
             ):
                 # "The United Party for National Development", "The Club for Growth": one name, to
                 # its last capitalised word
                 last = max(i for i, x in enumerate(words) if x[:1].isupper() or x[:1] == "(")
                 return " ".join(words[: last + 1])
+            if len(head) == 1 and head[0].lower() in _SPEAKER_HEADS and w == "of":
+                return mention  # "Leaders of the Aymara community", "Supporters of Sanders"
             if all(x[:1].isupper() or x == "and" for x in head):
                 words = head
             break

@@ -1056,6 +1056,36 @@ SPEAKER_CASES = [
         "the foreign ministry",
         id="in_a_named_place_the_ministry_is_that_places_not_the_last_one",
     ),
+    pytest.param(
+        (
+            "Spill\n\nIn a statement issued the day after the spill, the company said about 1,200 "
+            "cubic metres of material had leaked."
+        ),
+        "1,200 cubic metres",
+        "the company",
+        id="a_statement_issued_is_an_adjunct_and_about_a_number_is_content",
+    ),
+    pytest.param(
+        (
+            "Spill\n\nThe SMA put the volume of the spill at around 3,500 cubic metres in its report "
+            "and said the final figure could be higher."
+        ),
+        "final figure could be higher",
+        "The SMA",
+        id="a_name_then_a_verb_of_the_lexicon_ends_the_opening_subject",
+    ),
+    pytest.param(
+        "Spill\n\nThe Superintendency of the Environment (SMA) said the tailings had escaped the site.",
+        "escaped the site",
+        "The Superintendency of the Environment (SMA)",
+        id="the_x_of_the_y_is_one_bodys_name",
+    ),
+    pytest.param(
+        "Spill\n\nLeaders of the Aymara community of Cupiza, about 12 kilometres away, say the damage is far greater.",
+        "far greater",
+        "Leaders of the Aymara community of Cupiza",
+        id="leaders_of_a_community_are_not_a_person_called_leaders",
+    ),
 ]
 
 
