@@ -276,7 +276,9 @@ def load_registry(path: str | Path) -> Registry:
     return Registry(data)
 
 
-_CLAUSE_END = re.compile(r"[,;:.!?()\u2014\u2013\n\"\u201c\u201d]| - ")
+# What ends the clause that introduces someone; " and " too: "the summit between Kim Jong Un and
+# Donald Trump" does not say whom Kim speaks for.
+_CLAUSE_END = re.compile(r"[,;:.!?()\u2014\u2013\n\"\u201c\u201d]| - | and ")
 
 
 def introduction(text: str, name: str) -> str:
@@ -321,6 +323,11 @@ def tag_claims(claims: Iterable[Claim], registry: Registry, text: str | None = N
             claim.party = None  # "Egypt and Ethiopia gave conflicting accounts": no one side's claim
             continue
         party, _ = registry.match(claim.speaker)
+        if party is None and text and claim.speaker_span and claim.speaker_resolved_from is None:
+            # "Kim said": the registry's "Kim", though the name was read out as another Kim's
+            mention = text[claim.speaker_span[0] : claim.speaker_span[1]]
+            if mention != claim.speaker and set(mention.split()) < set(claim.speaker.split()):
+                party, _ = registry.match(mention)
         if (
             party is None
             and text

@@ -198,3 +198,26 @@ def test_in_a_registered_place_a_definite_body_speaks_for_that_place():
         ("Sweden's foreign ministry", "sweden"),
         ("the foreign ministry", "rok"),
     ]
+
+
+def test_a_name_introduced_beside_another_partys_name_is_not_tagged_with_it():
+    registry = Registry({"us": {"name": "United States", "aliases": ["Donald Trump", "Trump"]}})
+    text = (
+        "Talks\n\nThe summit between leader Kim Jong Un and President Donald Trump collapsed in "
+        "February.\n\nKim Jong Un said the talks had failed."
+    )
+    claims = extract_claims(text)
+    tag_claims(claims, registry, text)
+    assert [(c.speaker, c.party) for c in claims] == [("Kim Jong Un", None)]
+
+
+def test_the_registry_reads_the_name_the_article_used_when_the_fuller_one_is_unknown():
+    # "Kim said" is read out as the article's fullest Kim, Kim Jong Un; the registry knows "Kim"
+    registry = Registry({"dprk": {"name": "North Korea", "aliases": ["Kim Myong Gil", "Kim"]}})
+    text = (
+        "Talks\n\nThe summit with Kim Jong Un collapsed in February.\n\nChief negotiator Kim Myong "
+        "Gil read a statement. \u201cThe talks have broken down,\u201d Kim said."
+    )
+    claims = extract_claims(text)
+    tag_claims(claims, registry, text)
+    assert [c.party for c in claims if "broken down" in c.text] == ["dprk"]
