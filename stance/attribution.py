@@ -786,6 +786,8 @@ def _cues_in_sentence(text, cols, first, last, candidates, sent, quotes, in_quot
             continue  # "a disputed shoal", "the alleged plot", "a written statement": no verb
         if low[-3:] == "ing" and k > first and lows[k - 1] in _DEGREE_WORDS:
             continue  # "all the more worrying", "deeply troubling": an adjective, no verb
+        if _inside_a_name(words, first, last, k):
+            continue  # "The International Medical Relief Committee": a word of a name
         if asides is None:
             asides = _anonymity_asides(text, sent, lows[first:last])
         if asides and any(start <= starts[k] < end for start, end in asides):
@@ -1119,6 +1121,13 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
         after_np = _np_after(toks, after_cue, b) if cue_tok.low in _SPEECH else None
         said_x = after_np is not None and (after_np[1] + 1 >= b or toks[after_np[1] + 1].text in ".,;")
         head = _np_before(toks, k - 1, a) if k >= a and toks[k].text == "," and k > a else None
+        if head is None and k > a + 2 and toks[k].text == "," and toks[k - 1].text == ")":
+            # "The International Medical Relief Committee (IMRC), which runs ..., said"
+            h = k - 2
+            while h > a and toks[h].text != "(" and k - h < 8:
+                h -= 1
+            named = _np_before(toks, h - 1, a) if toks[h].text == "(" else None
+            head = (named[0], k - 1) if named else None
         if head is not None and head[0] > a and toks[head[0] - 1].low in _POSSESSIVES:
             head = (head[0] - 1, head[1])  # "Its spokesman, Colonel Long Shaohua, said"
         if (
@@ -1352,6 +1361,16 @@ _DOCUMENTS = frozenset(
     """statement statements report reports letter letters memo email emails release filing
     document documents speech interview video post tweet message notice ruling""".split()
 )
+
+
+def _inside_a_name(words: list[str], first: int, last: int, k: int) -> bool:
+    """Is word k capitalised between two capitalised words, in a sentence not in title case?"""
+    if not (first < k < last - 1 and words[k][:1].isupper()):
+        return False
+    if not (words[k - 1][:1].isupper() and words[k + 1][:1].isupper()):
+        return False
+    capitals = sum(w[:1].isupper() for w in words[first:last] if w[:1].isalpha())
+    return capitals < 0.6 * sum(w[:1].isalpha() for w in words[first:last])
 
 
 def _approximates(toks, k: int, b: int) -> bool:
@@ -2005,8 +2024,13 @@ def _name_of(mention: str) -> str:
         if len(run) == 1 and len(words[k:]) > 1:
             run = words[k:][-2:]  # "Senator Ruiz" keeps its title rather than shrink to "Ruiz"
         # "The Nordic Pilots Association": "The" and a three-word name stay whole
-        if "and" not in run and len(run) - (run[0] == "The") > 3:
-            # "Foreign Minister Ri Yong Ho": the name is what follows the last title
+        if (
+            "and" not in run
+            and len(run) - (run[0] == "The") > 3
+            and run[-1].lower() not in _ORGANISATION_HEADS
+        ):
+            # "Foreign Minister Ri Yong Ho": the name is what follows the last title ("The
+            # International Medical Relief Committee" is one body's name)
             titled = [t for t, w in enumerate(run) if _is_title(w)]
             rest = run[titled[-1] + 1 :] if titled else []
             if rest[:1] == ["of"]:

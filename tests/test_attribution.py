@@ -1086,6 +1086,30 @@ SPEAKER_CASES = [
         "Leaders of the Aymara community of Cupiza",
         id="leaders_of_a_community_are_not_a_person_called_leaders",
     ),
+    pytest.param(
+        (
+            "Raid\n\nThe International Medical Relief Committee, which runs the only clinic in the "
+            "district, said its staff had treated 14 wounded civilians."
+        ),
+        "14 wounded civilians",
+        "The International Medical Relief Committee",
+        id="a_long_name_of_a_body_is_not_cut_to_its_last_two_words",
+    ),
+    pytest.param(
+        (
+            "Raid\n\nThe International Medical Relief Committee (IMRC), which runs the only clinic "
+            "in the district, said its staff had treated 14 wounded civilians."
+        ),
+        "14 wounded civilians",
+        "The International Medical Relief Committee (IMRC)",
+        id="a_cue_word_inside_a_name_is_no_cue_and_a_bracket_may_close_the_subject",
+    ),
+    pytest.param(
+        "Vote\n\nSen. Roy Blunt (R-Mo.), who chairs the panel, noted that the vote was close.",
+        "the vote was close",
+        "Sen. Roy Blunt (R-Mo.)",
+        id="a_party_and_state_in_brackets_then_an_apposition",
+    ),
 ]
 
 
