@@ -1977,7 +1977,12 @@ def _name_of(mention: str) -> str:
                     (head[-1].lower() in _ORGANISATION_HEADS and words[k + 1][:1].isupper())
                     # "The Superintendency of the Environment", "Leaders of the Aymara community
                     # of Cupiza": one body's name, or a common noun opening the sentence
-                    or (len(head) == 2 and head[0] == "The" and w == "of")
+                    or (
+                        2 <= len(head) <= 4
+                        and head[0] == "The"
+                        and w == "of"
+                        and all(x[:1].isupper() for x in head)
+                    )
                 )
             ):
                 # "The United Party for National Development", "The Club for Growth": one name, to

@@ -1081,6 +1081,12 @@ SPEAKER_CASES = [
         id="the_x_of_the_y_is_one_bodys_name",
     ),
     pytest.param(
+        "Arrests\n\nThe Columbus Division of Police said 34 people had been arrested.",
+        "34 people",
+        "The Columbus Division of Police",
+        id="the_x_y_of_z_is_one_bodys_name",
+    ),
+    pytest.param(
         "Spill\n\nLeaders of the Aymara community of Cupiza, about 12 kilometres away, say the damage is far greater.",
         "far greater",
         "Leaders of the Aymara community of Cupiza",
