@@ -27,6 +27,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from stance.cues import (
+    CALENDAR_WORDS,
     TOKEN_RE,
     ClaimFilter,
     CueModel,
@@ -1087,8 +1088,8 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
         j -= 1
     if asides:
         # the aside may end on what looked like an adverb: "who was not authorized to speak publicly said"
-        before = _before_aside(toks, i - 1, a, asides) if i - 1 > j else i - 1
-        j = before if before != i - 1 else _before_aside(toks, j, a, asides)
+        subject_end = _before_aside(toks, i - 1, a, asides)
+        j = subject_end if subject_end != i - 1 else _before_aside(toks, j, a, asides)
     cue_start = toks[aux_start].start if toks[aux_start].low in ("has", "have", "had") else cue_tok.start
     cue_span = (cue_start, toks[cue_end_idx].end)
     participle = cue_tok.low.endswith("ing")
@@ -1875,16 +1876,10 @@ _LOCATIVE_OPENING = re.compile(
 )
 
 
-_CALENDAR = frozenset(
-    """january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday""".split()
-)
-
-
 def locative_opening(text: str, pos: int) -> str | None:
     """The place of "In Seoul, " when it opens the sentence just before `pos` (not "In May, ")."""
     m = _LOCATIVE_OPENING.search(text, max(0, pos - 50), pos)
-    return m.group(1) if m and m.group(1).split()[0].lower() not in _CALENDAR else None
+    return m.group(1) if m and m.group(1).split()[0].lower() not in CALENDAR_WORDS else None
 
 
 def _another_place(text: str, f: _Found, low: str) -> bool:
@@ -1975,8 +1970,8 @@ def _name_of(mention: str) -> str:
                 and k + 1 < len(words)
                 and (
                     (head[-1].lower() in _ORGANISATION_HEADS and words[k + 1][:1].isupper())
-                    # "The Superintendency of the Environment", "Leaders of the Aymara community
-                    # of Cupiza": one body's name, or a common noun opening the sentence
+                    # "The Superintendency of the Environment", "The Columbus Division of
+                    # Police": one body's name
                     or (
                         2 <= len(head) <= 4
                         and head[0] == "The"
@@ -2141,6 +2136,9 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
     return None
 
 
+_HEAD_ENDS = frozenset(("of", "for", "at", "from", "with"))
+
+
 def _head_word(phrase: str) -> str:
     """The head of a speaker phrase, lower case: the word before "of"/"for"/... ("A spokeswoman for
     Sweden's foreign ministry" is a spokeswoman), else its last word."""
@@ -2154,7 +2152,6 @@ def _head_word(phrase: str) -> str:
     return words[-1] if words else ""
 
 
-_HEAD_ENDS = frozenset(("of", "for", "at", "from", "with"))
 _SPEAKER_HEADS = load_speaker_heads()
 # "the North Koreans had ...", "the Democrats have ...": a capitalised plural after "the",
 # followed by a verb that agrees with a plural subject.

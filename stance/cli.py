@@ -53,11 +53,10 @@ def _registry(parties_file: str | None) -> Any:
 
 
 def _read_article(path: Path) -> Any:
-    from stance.ingest import InputError, decode, make_article
+    from stance.ingest import InputError, read_article_file
 
     try:
-        text = decode(path.read_bytes())
-        return make_article({"text": text}, html=path.suffix.lower() in (".html", ".htm"))
+        return read_article_file(path)
     except (InputError, OSError) as error:
         raise click.ClickException(f"{path}: {error}") from None
 

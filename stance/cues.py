@@ -33,6 +33,11 @@ LEXICON_PATH = PACKAGE_DIR / "data" / "cue_words.tsv"
 SPEAKER_HEADS_PATH = PACKAGE_DIR / "data" / "speaker_heads.tsv"
 BACKOFF_PATH = PACKAGE_DIR / "data" / "cue_backoff.tsv"
 PERSON_TITLES_PATH = PACKAGE_DIR / "data" / "person_titles.txt"
+# The months and the days of the week: capitalised, and never a name, a place or an agent.
+CALENDAR_WORDS = frozenset(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
 MIN_SPEAKER_HEAD_COUNT = 2
 # Model files live in models/ beside the working directory or the source tree (the image copies
 # them to /app/models and runs from /app), like the relation model.

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from stance.analysis import analyze
-from stance.document import Analysis, Article, Claim
-from stance.ingest import decode, make_article
+from stance.document import Analysis, Claim
+from stance.ingest import HTML_SUFFIXES, read_article_file
 from stance.parties import Registry
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'"})
@@ -26,22 +26,14 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip().casefold()
 
 
-ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
-
-
 def article_path(gold_path: Path) -> Path:
     """The article beside its annotation: X.txt, or X.html for a page saved whole."""
     name = gold_path.name.removesuffix(".gold.json")
-    for suffix in ARTICLE_SUFFIXES:
+    for suffix in (".txt", *HTML_SUFFIXES):
         path = gold_path.with_name(name + suffix)
         if path.exists():
             return path
     raise FileNotFoundError(f"no article beside {gold_path}: expected {name}.txt or {name}.html")
-
-
-def read_article(path: Path) -> Article:
-    """The article as the service would ingest it (an HTML page is reduced to its text)."""
-    return make_article({"text": decode(path.read_bytes())}, html=path.suffix in (".html", ".htm"))
 
 
 def match_claims(gold: dict[str, Any], claims: list[Claim]) -> dict[str, Claim]:
@@ -132,7 +124,7 @@ def evaluate_files(paths: list[Path], model: Any) -> dict[str, Any]:
     total: Counter[str] = Counter()
     for path in paths:
         gold = json.loads(path.read_text(encoding="utf-8"))
-        analysis = analyze(read_article(article_path(path)), Registry(gold["parties"]), model)
+        analysis = analyze(read_article_file(article_path(path)), Registry(gold["parties"]), model)
         result = score(gold, analysis)
         per_article[path.name] = result
         total.update(result["counts"])

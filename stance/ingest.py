@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from stance.document import Article
@@ -107,6 +108,14 @@ def make_article(fields: dict[str, Any], *, html: bool = False) -> Article:
     if values["title"] is None:
         values["title"] = guess_title(text)
     return Article(text=text, **values)
+
+
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def read_article_file(path: Path) -> Article:
+    """An article file as the service would ingest it: text, or a whole HTML page by its suffix."""
+    return make_article({"text": decode(path.read_bytes())}, html=path.suffix.lower() in HTML_SUFFIXES)
 
 
 def guess_title(text: str) -> str:

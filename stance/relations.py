@@ -37,7 +37,7 @@ from sklearn.preprocessing import StandardScaler, normalize
 from sklearn.utils import murmurhash3_32
 from sklearn.utils.validation import check_is_fitted
 
-from stance.cues import load_person_titles
+from stance.cues import CALENDAR_WORDS, load_person_titles
 
 LABELS = ("agree", "conflict", "none")
 # The number of the feature maths below (pair features, grouping vectors). A model pickles fitted
@@ -56,10 +56,7 @@ _SCALES = {
     "hundred": "e2", "hundreds": "e2", "thousand": "e3", "thousands": "e3", "million": "e6",
     "millions": "e6", "billion": "e9", "billions": "e9", "trillion": "e12",
 }  # fmt: skip
-_MONTHS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-}  # fmt: skip
+_MONTHS = CALENDAR_WORDS
 _POLARITY = ("mild_positive", "positive", "negative")
 _UNSEEN = object()
 _CUE_CATEGORIES = ("universal", "partial", "negation", "denial", "hedge", "continuation", "ending",
