@@ -1111,7 +1111,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
         ):
             return  # "In a statement issued on Monday, ...": a participle inside an adjunct
         if speaker_np is None and j >= a and toks[j].low in ("and", "but", "then"):
-            spk_span = _previous_speaker(text, found, toks, a, i)
+            spk_span, mention = _speaker_going_on(text, found, toks, a, i)
             if spk_span is None:
                 speaker_np = _opening_subject(toks, a, j)
     elif j >= a and prev_text == "," and not participle:
@@ -1146,6 +1146,18 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
         speaks = head is not None and (
             any(_is_cap(t) for t in toks[head[0] : head[1] + 1]) or toks[head[0]].low in _PRONOUNS
         )
+        if not speaks:
+            # "Lena Lindqvist, whose brother Johan, an aid worker, is held there, said ...": a name
+            # opening the sentence before a relative clause, however many commas that clause holds
+            opening = _np_after(toks, a, j)
+            if (
+                opening is not None
+                and _is_cap(toks[a])
+                and opening[1] + 2 < k
+                and toks[opening[1] + 1].text == ","
+                and toks[opening[1] + 2].low in ("who", "whose", "which")
+            ):
+                head, speaks, opens_with_name = opening, True, True
         if speaks and (not said_x or opens_with_name):
             speaker_np = (head[0], j - 1)
             # "Her campaign manager, Ann Lee, said": the name may sit in the apposition.
@@ -1200,7 +1212,7 @@ def _verb_cue(text, toks, i, a, b, sent, p, quotes, in_quote, found, asides=()) 
             )
             return
     if speaker_np is None and spk_span is None and (participle or j < a or prev_text == ","):
-        spk_span = _previous_speaker(text, found, toks, a, i)
+        spk_span, mention = _speaker_going_on(text, found, toks, a, i)
         if spk_span is None and participle:
             # "Smith, the front-runner, saying ...": the sentence's opening noun phrase speaks.
             speaker_np = _opening_subject(toks, a, i - 1)
@@ -1523,16 +1535,25 @@ def _clean(text: str, s: int, e: int) -> tuple[int, int] | None:
     return (s, e)
 
 
-def _previous_speaker(text: str, found: list[_Found], toks, a: int, i: int):
-    """Speaker span of the last claim whose cue is earlier in this sentence, and whose speaker can
-    speak ("said in a preliminary report that ... but noted ...": not "a preliminary")."""
+def _speaker_going_on(
+    text: str, found: list[_Found], toks, a: int, i: int
+) -> tuple[tuple[int, int] | None, str | None]:
+    """(speaker span, speaker as read) of _previous_speaker: "Trump, who relishes a fight, said
+    ... and added ..." goes on with "Trump", not with the span's whole apposition."""
+    previous = _previous_speaker(text, found, toks, a, i)
+    return (previous.speaker_span, previous.speaker) if previous is not None else (None, None)
+
+
+def _previous_speaker(text: str, found: list[_Found], toks, a: int, i: int) -> _Found | None:
+    """The last claim whose cue is earlier in this sentence, and whose speaker can speak ("said in
+    a preliminary report that ... but noted ...": not "a preliminary"): its speaker goes on."""
     cue_start = toks[i].start
     sent_start = toks[a].start
     for f in reversed(found):
         if f.cue_span and sent_start <= f.cue_span[0] < cue_start and f.speaker_span:
             mention = text[f.speaker_span[0] : f.speaker_span[1]]
             if mention.lower() in _PRONOUNS or _can_speak(mention):
-                return f.speaker_span
+                return f
     return None
 
 

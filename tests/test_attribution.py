@@ -1116,6 +1116,22 @@ SPEAKER_CASES = [
         "Sen. Roy Blunt (R-Mo.)",
         id="a_party_and_state_in_brackets_then_an_apposition",
     ),
+    pytest.param(
+        (
+            "Swap\n\nLena Lindqvist, whose brother Johan, an aid worker, has been held in the capital "
+            "since September 2023, said officials at the foreign ministry had told her an exchange "
+            "was agreed.\n\n\u201cThey told us to prepare,\u201d she told AFP."
+        ),
+        "exchange was agreed",
+        "Lena Lindqvist",
+        id="a_name_before_a_relative_clause_with_commas_speaks",
+    ),
+    pytest.param(
+        "Gun\n\nTracy Martin, the boy's father, issued a statement on Thursday, saying the fund helps families.",
+        "the fund helps families",
+        "Tracy Martin",
+        id="a_participle_goes_on_with_the_name_not_its_apposition",
+    ),
 ]
 
 
