@@ -2035,6 +2035,8 @@ def _name_of(mention: str) -> str:
                 start -= 1
             start -= start > 0 and words[start - 1].lower() == "the"
             return " ".join(words[start:])
+        if k > 0 and words[k - 1] in _PLACE_PREPOSITIONS:
+            return mention  # "A Western diplomat in Seoul": the place is where, not who
         run = _strip_titles(words[k:])
         if run[0] == "of":
             # "Secretary of State Ann Lee", "Director of National Intelligence Ann Lee": the title's
@@ -2158,6 +2160,7 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
 
 
 _HEAD_ENDS = frozenset(("of", "for", "at", "from", "with"))
+_PLACE_PREPOSITIONS = frozenset(("in", "at", "near", "outside", "inside", "across", "throughout"))
 
 
 def _head_word(phrase: str) -> str:

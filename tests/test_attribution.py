@@ -1132,6 +1132,12 @@ SPEAKER_CASES = [
         "Tracy Martin",
         id="a_participle_goes_on_with_the_name_not_its_apposition",
     ),
+    pytest.param(
+        "Talks\n\nA Western diplomat in Seoul was more cautious, saying the gap was as wide as ever.",
+        "as wide as ever",
+        "A Western diplomat in Seoul",
+        id="a_place_after_in_is_where_the_speaker_is_not_who",
+    ),
 ]
 
 
