@@ -2123,8 +2123,8 @@ def _antecedent(text: str, names: _Names, found: list[_Found], f: _Found, pronou
     pos = f.speaker_span[0]
     best = None
     for g in reversed(found):
-        if g is f or g.speaker_span is None or g.speaker_span[0] >= pos or not g.speaker:
-            continue
+        if g is f or g.speaker_span is None or g.speaker_span[1] > pos or not g.speaker:
+            continue  # an antecedent ends before the pronoun ("The other five, it said, ...")
         if pos - g.speaker_span[1] > 1500:
             break
         if g.resolved_from is not None and g.resolved_from.lower() != pronoun:

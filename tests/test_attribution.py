@@ -1138,6 +1138,15 @@ SPEAKER_CASES = [
         "A Western diplomat in Seoul",
         id="a_place_after_in_is_where_the_speaker_is_not_who",
     ),
+    pytest.param(
+        (
+            "Collision\n\nThe coast guard said the captain had been detained. The other five, it "
+            "said, had been allowed to remain on board."
+        ),
+        "allowed to remain",
+        "The coast guard",
+        id="it_in_a_parenthesis_is_the_speaker_before_not_a_span_around_it",
+    ),
 ]
 
 
