@@ -793,7 +793,13 @@ def contrast(a: str, b: str) -> list[list[str]]:
     for x, y in ((ca, cb), (cb, ca)):
         if (x.hits["negation"] or x.hits["denial"]) and not (y.hits["negation"] or y.hits["denial"]):
             start, end = (x.hits["negation"] or x.hits["denial"])[0]
-            phrase = x.phrase(start, min(end + 2, len(x.words)))
+            stop = min(end + 2, len(x.words))
+            if x.words[stop - 1] in _GOVERNING:
+                # "never opened a formal indigenous consultation", not "never opened a"
+                function_words = lexicons()["function_words"]
+                while stop < len(x.words) and stop - end < 6 and x.words[stop] not in function_words:
+                    stop += 1
+            phrase = x.phrase(start, stop)
             other = _shared_word_phrase(y, x, end)
             if other:
                 add(phrase, other) if x is ca else add(other, phrase)

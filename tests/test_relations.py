@@ -379,3 +379,9 @@ def test_a_number_is_shown_with_its_bound_and_unit():
         "85 percent of its scheduled flights had operated", "fewer than 40 percent of the flights left"
     )
     assert pairs == [["85 percent of its scheduled", "fewer than 40 percent of the flights"]]
+
+
+def test_a_denial_in_the_contrast_runs_past_a_determiner_to_what_it_denies():
+    company = 'the expansion went ahead only after "a full consultation" process'
+    ngo = "the assessment service never opened a formal indigenous consultation for the expansion"
+    assert ["a full consultation", "never opened a formal indigenous consultation"] in contrast(company, ngo)
