@@ -22,6 +22,7 @@ import sys
 from array import array
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
@@ -156,9 +157,10 @@ def load_speaker_heads(path: Path = SPEAKER_HEADS_PATH) -> frozenset[str]:
         return frozenset(line.split("\t")[0] for line in f if line.strip() and not line.startswith("#"))
 
 
+@cache
 def load_person_titles(path: Path = PERSON_TITLES_PATH) -> frozenset[str]:
     """Titles written before a person's name ("minister", "dr"): one list for extraction, party
-    tagging and the relation features, so that they agree on what is a name."""
+    tagging and the relation features, so that they agree on what is a name (read once)."""
     with open(path, encoding="utf-8") as f:
         return frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
 
